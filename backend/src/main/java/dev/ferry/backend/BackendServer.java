@@ -1,0 +1,163 @@
+package dev.ferry.backend;
+
+import dev.ferry.crypto.SeenSalts;
+import dev.ferry.transport.IoRuntime;
+import dev.ferry.transport.Transport;
+import dev.ferry.transport.Transports;
+import dev.ferry.tunnel.TunnelPipeline;
+import dev.ferry.tunnel.TunnelSettings;
+import dev.ferry.tunnel.bridge.AccessLog;
+import dev.ferry.tunnel.control.TunnelHealth;
+import dev.ferry.tunnel.mux.MuxSession;
+import dev.ferry.tunnel.mux.MuxStream;
+import dev.ferry.tunnel.mux.SessionListener;
+import dev.ferry.tunnel.secure.ServerHandshakeHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Accepts tunnels and connects their streams to destinations. Lifecycle: {@link #start()}, then {@link #drain} or
+ * {@link #close()}; not restartable.
+ */
+public final class BackendServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendServer.class);
+    /** Hellos are refused beyond ±30 s, so a salt older than twice that can be forgotten safely. */
+    private static final Duration SALT_MEMORY = Duration.ofSeconds(61);
+    private static final int SALT_CAPACITY = 1 << 20;
+
+    private final BackendConfig config;
+    private final IoRuntime io;
+    private final Transports transports;
+    private final SecureRandom random = new SecureRandom();
+    private final AccessLog accessLog = new AccessLog();
+    private final Set<MuxSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger openStreams = new AtomicInteger();
+    private volatile CompletableFuture<Void> drained;
+    private EventLoopGroup group;
+    private ExecutorService resolver;
+    private Channel listener;
+
+    public BackendServer(BackendConfig config, IoRuntime io, Transports transports) {
+        this.config = config;
+        this.io = io;
+        this.transports = transports;
+    }
+
+    /** Binds and starts accepting tunnels; returns the bound address. */
+    public InetSocketAddress start() throws Exception {
+        Transport transport = transports.byName(config.transport());
+        TunnelSettings settings = config.tunnel();
+        SeenSalts seenSalts = new SeenSalts(settings.clock(), SALT_MEMORY, SALT_CAPACITY);
+        group = io.newGroup(0);
+        resolver = Executors.newVirtualThreadPerTaskExecutor();
+        DestinationConnector connector = new DestinationConnector(io, config.policy(), config.connectTimeout(),
+                resolver, accessLog);
+        SessionListener tracker = new Tracker();
+        var init = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("handshake", new ServerHandshakeHandler(settings, seenSalts, random,
+                        (channel, result) -> {
+                            MuxSession mux = MuxSession.server(result.localStreamWindow(), result.peerStreamWindow(),
+                                    connector, tracker);
+                            TunnelPipeline.install(channel, settings, new TunnelHealth(), mux);
+                            sessions.add(mux);
+                            if (drained != null) {
+                                mux.goAway();
+                            }
+                            LOG.info("tunnel from {} up (cipher {})", channel.remoteAddress(),
+                                    result.cipher().cliName());
+                        }));
+            }
+        };
+        try {
+            listener = transport.listen(group, config.listen(), init).syncUninterruptibly().getNow();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        LOG.info("backend listening on {} ({})", bound, transport.name());
+        return bound;
+    }
+
+    /** Streams open across all tunnels right now. */
+    public int openStreams() {
+        return openStreams.get();
+    }
+
+    /** Stops accepting, tells frontends to go elsewhere, waits up to {@code timeout} for streams, then closes. */
+    public void drain(Duration timeout) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        drained = done;
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        for (MuxSession s : sessions) {
+            s.eventLoop().execute(s::goAway);
+        }
+        if (openStreams.get() == 0) {
+            done.complete(null);
+        }
+        LOG.info("draining: {} streams open, waiting up to {} s", openStreams.get(), timeout.toSeconds());
+        try {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("drain timeout: closing {} streams still open", openStreams.get());
+        } catch (Exception e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close();
+        }
+        for (MuxSession s : sessions) {
+            s.close();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (resolver != null) {
+            resolver.shutdownNow();
+        }
+    }
+
+    private final class Tracker implements SessionListener {
+        @Override
+        public void onStreamOpened(MuxSession session, MuxStream stream) {
+            openStreams.incrementAndGet();
+        }
+
+        @Override
+        public void onStreamClosed(MuxSession session, MuxStream stream) {
+            if (openStreams.decrementAndGet() == 0 && drained != null) {
+                drained.complete(null);
+            }
+        }
+
+        @Override
+        public void onClosed(MuxSession session) {
+            sessions.remove(session);
+            LOG.info("tunnel from {} closed", session.channel().remoteAddress());
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.ferry.backend;
+
+import dev.ferry.tunnel.bridge.AccessLog;
+import dev.ferry.tunnel.bridge.SocketStreamBridge;
+import dev.ferry.tunnel.mux.MuxStream;
+
+/** The backend's end of a stream: the outbound socket to the destination. Lives on the session's event loop. */
+final class DestinationBridge extends SocketStreamBridge {
+    private final String client;
+
+    DestinationBridge(MuxStream stream, AccessLog accessLog) {
+        super(accessLog, false);
+        this.stream = stream;
+        this.sessionLoop = stream.session().eventLoop();
+        this.client = stream.session().channel().remoteAddress() + "#" + stream.id();
+    }
+
+    @Override
+    protected String clientLabel() {
+        return client;
+    }
+
+    @Override
+    protected Object destinationLabel() {
+        return stream.destination();
+    }
+
+    /** The destination is connected: take the stream and start reading. */
+    void connected(io.netty.channel.Channel channel) {
+        this.socket = channel;
+        stream.accept(this);
+        setReading(stream.isWritable());
+    }
+
+    /** The destination could not be reached; logs the outcome. */
+    void failed(String outcome) {
+        finish(outcome);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.ferry.backend.cli;
+
+import dev.ferry.backend.BackendConfig;
+import dev.ferry.crypto.PresharedKey;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Parsing and validation only: nothing here starts a server. */
+class BackendCommandTest {
+    static final String KEY = "base64:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    private static CliHarness.Result run(Map<String, String> env, String... args) {
+        CliHarness h = new CliHarness(env);
+        return CliHarness.run(new CommandLine(new BackendCommand(h.context())), args);
+    }
+
+    private static CliHarness.Result run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    private static void assertUsageError(CliHarness.Result r, String expectedLine) {
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(java.util.List.of(expectedLine), r.errLines());
+        assertEquals("", r.out());
+    }
+
+    /** Parses like the real command does, then builds the config without starting anything. */
+    private static BackendConfig config(Map<String, String> env, String... args) {
+        BackendCommand cmd = new BackendCommand(new CliHarness(env).context());
+        new CommandLine(cmd).parseArgs(args);
+        return cmd.config();
+    }
+
+    @Test
+    void defaults() {
+        BackendConfig c = config(Map.of(), "--key", KEY);
+        assertEquals(new InetSocketAddress("0.0.0.0", 7000), c.listen());
+        assertEquals("tcp", c.transport());
+        assertEquals(Duration.ofSeconds(10), c.connectTimeout());
+        assertEquals(Duration.ofSeconds(30), c.drainTimeout());
+        assertEquals(Duration.ofSeconds(2), c.tunnel().keepaliveInterval());
+        assertEquals(Duration.ofSeconds(8), c.tunnel().deadAfter());
+        assertFalse(c.tunnel().allowNoEncryption());
+        assertTrue(c.policy().isAllowAll());
+        assertEquals(PresharedKey.fromSpec(KEY), c.tunnel().key());
+    }
+
+    @Test
+    void everyOptionReachesTheConfig() {
+        BackendConfig c = config(Map.of(), "--listen", "[::1]:0", "--key", KEY, "--allow", "10.0.0.0/8:22",
+                "--deny", "10.0.0.9", "--connect-timeout", "500ms", "--drain-timeout", "2m", "--keepalive", "1s",
+                "--dead-after", "1m30s", "--insecure-no-encryption");
+        assertEquals(new InetSocketAddress("::1", 0), c.listen());
+        assertEquals(Duration.ofMillis(500), c.connectTimeout());
+        assertEquals(Duration.ofMinutes(2), c.drainTimeout());
+        assertEquals(Duration.ofSeconds(1), c.tunnel().keepaliveInterval());
+        assertEquals(Duration.ofSeconds(90), c.tunnel().deadAfter());
+        assertTrue(c.tunnel().allowNoEncryption());
+        assertTrue(c.policy().permits(new InetSocketAddress("10.0.0.8", 22)));
+        assertFalse(c.policy().permits(new InetSocketAddress("10.0.0.9", 22)));
+        assertFalse(c.policy().permits(new InetSocketAddress("10.0.0.8", 80)));
+    }
+
+    @Test
+    void colonPortListensOnEveryIpv4Address() {
+        assertEquals(new InetSocketAddress("0.0.0.0", 7001), config(Map.of(), "--listen", ":7001", "--key", KEY)
+                .listen());
+    }
+
+    @Test
+    void keyFromFileIsTrimmedAndKeyFromEnvironmentWorks(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("ferry.key");
+        Files.writeString(file, "  " + KEY + "\n\n");
+        assertEquals(PresharedKey.fromSpec(KEY), config(Map.of(), "--key-file", file.toString()).tunnel().key());
+        assertEquals(PresharedKey.fromSpec(KEY), config(Map.of("FERRY_KEY", KEY)).tunnel().key());
+    }
+
+    @Test
+    void noKey() {
+        assertUsageError(run(), "ferry: no key: give --key, --key-file or set FERRY_KEY");
+    }
+
+    @Test
+    void twoKeySourcesConflict() {
+        assertUsageError(run(Map.of("FERRY_KEY", KEY), "--key", KEY),
+                "ferry: key given twice: --key and FERRY_KEY conflict; give exactly one");
+    }
+
+    @Test
+    void threeKeySourcesConflict(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("k"), KEY);
+        CliHarness.Result r = run(Map.of("FERRY_KEY", KEY), "--key", KEY, "--key-file", file.toString());
+        assertUsageError(r, "ferry: key given twice: --key and --key-file and FERRY_KEY conflict; give exactly one");
+    }
+
+    @Test
+    void missingKeyFile(@TempDir Path dir) {
+        Path missing = dir.resolve("nope");
+        assertUsageError(run("--key-file", missing.toString()),
+                "ferry: --key-file: cannot read '" + missing + "' (NoSuchFileException)");
+    }
+
+    @Test
+    void emptyKeyFile(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("k"), " \n");
+        assertUsageError(run("--key-file", file.toString()), "ferry: --key-file: '" + file + "' is empty");
+    }
+
+    @Test
+    void badBase64KeyNamesItsSource() {
+        CliHarness.Result r = run("--key", "base64:AAAA");
+        assertEquals(2, r.exit());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("ferry: --key: "), r.err());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--listen|foo|ferry: --listen: expected HOST:PORT, got 'foo'",
+            "--listen|1.2.3.4:70000|ferry: --listen: port must be 0 to 65535, got '70000' in '1.2.3.4:70000'",
+            "--listen|::1:7000|ferry: --listen: put an IPv6 address in brackets, as in [::1]:7000, got '::1:7000'",
+            "--connect-timeout|10|ferry: --connect-timeout: expected a duration like 500ms, 10s, 2m or 1h, got '10'",
+            "--drain-timeout|-1s|ferry: --drain-timeout: expected a duration like 500ms, 10s, 2m or 1h, got '-1s'",
+            "--keepalive|2 s|ferry: --keepalive: expected a duration like 500ms, 10s, 2m or 1h, got '2 s'",
+            "--allow|10.0.0.0/33|ferry: --allow: bad rule '10.0.0.0/33': prefix length must be 0 to 32",
+            "--deny|example.com:25|ferry: --deny: bad rule 'example.com:25': 'example.com' is not an IP address or "
+                    + "CIDR (names are not allowed)",
+            "--transport|carrier-pigeon|ferry: --transport: unknown transport 'carrier-pigeon' (known: tcp)",
+            "--connect-timeout|0s|ferry: --connect-timeout: must be more than 0",
+            "--keepalive|0|ferry: --keepalive: must be more than 0",
+            "--dead-after|2s|ferry: --dead-after (2s) must be longer than --keepalive (2s)",
+    })
+    void badValuesGiveOneLineNamingTheOption(String option, String value, String expected) {
+        assertUsageError(run("--key", KEY, option, value), expected);
+    }
+
+    @Test
+    void unknownOptionSuggestsTheRightOne() {
+        assertUsageError(run("--key", KEY, "--lisen", ":7000"),
+                "ferry: unknown option '--lisen' (did you mean --listen?)");
+    }
+
+    @Test
+    void optionWithoutItsValue() {
+        assertUsageError(run("--key", KEY, "--listen"), "ferry: --listen: needs a value (HOST:PORT)");
+    }
+
+    @Test
+    void helpHasExamplesAndTheKeyWarning() {
+        CliHarness.Result r = run("--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("Examples:"), r.out());
+        assertTrue(r.out().contains("'ps'"), r.out());
+        assertTrue(r.out().contains("0.0.0.0:7000"), r.out());
+    }
+
+    @Test
+    void version() {
+        CliHarness.Result r = run("--version");
+        assertEquals(0, r.exit());
+        assertEquals("ferry 0.1.0\n", r.out());
+    }
+}

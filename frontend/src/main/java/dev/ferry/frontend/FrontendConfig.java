@@ -1,0 +1,28 @@
+package dev.ferry.frontend;
+
+import dev.ferry.tunnel.TunnelSettings;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A validated frontend configuration. {@code server} is the backend (may be unresolved: it is resolved at each
+ * connect); {@code openWait} bounds how long an accepted connection waits for a tunnel during an outage before it
+ * is closed; {@code drainTimeout} bounds how long SIGTERM waits for open streams.
+ */
+public record FrontendConfig(InetSocketAddress server, String transport, TunnelSettings tunnel,
+                             List<PortForward> forwards, Duration openWait, Duration drainTimeout) {
+    public static final Duration DEFAULT_OPEN_WAIT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    public FrontendConfig {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(tunnel, "tunnel");
+        forwards = List.copyOf(forwards);
+        Objects.requireNonNull(openWait, "openWait");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+    }
+}

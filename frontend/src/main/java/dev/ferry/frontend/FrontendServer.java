@@ -1,0 +1,137 @@
+package dev.ferry.frontend;
+
+import dev.ferry.transport.IoRuntime;
+import dev.ferry.transport.Transport;
+import dev.ferry.transport.Transports;
+import dev.ferry.tunnel.bridge.AccessLog;
+import dev.ferry.tunnel.control.Backoff;
+import dev.ferry.tunnel.control.TunnelClient;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Accepts local connections and carries each as a stream through the tunnel. Lifecycle: {@link #start()}, then
+ * {@link #drain} or {@link #close()}; not restartable.
+ */
+public final class FrontendServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FrontendServer.class);
+    private static final Duration BACKOFF_INITIAL = Duration.ofMillis(200);
+    private static final Duration BACKOFF_MAX = Duration.ofSeconds(10);
+
+    private final FrontendConfig config;
+    private final IoRuntime io;
+    private final Transports transports;
+    private final SecureRandom random = new SecureRandom();
+    private final AccessLog accessLog = new AccessLog();
+    private final List<Channel> listeners = new ArrayList<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private volatile CompletableFuture<Void> drained;
+    private EventLoopGroup group;
+    private TunnelClient tunnel;
+
+    public FrontendServer(FrontendConfig config, IoRuntime io, Transports transports) {
+        this.config = config;
+        this.io = io;
+        this.transports = transports;
+    }
+
+    /** Binds every forward and starts the tunnel; returns the bound addresses in the order of the forwards. */
+    public List<InetSocketAddress> start() throws Exception {
+        Transport transport = transports.byName(config.transport());
+        group = io.newGroup(0);
+        tunnel = new TunnelClient(transport, group, config.server(), config.tunnel(), random,
+                new Backoff(BACKOFF_INITIAL, BACKOFF_MAX, new java.util.SplittableRandom(random.nextLong())));
+        tunnel.start();
+        List<InetSocketAddress> bound = new ArrayList<>();
+        try {
+            for (PortForward f : config.forwards()) {
+                Channel ch = listen(f);
+                listeners.add(ch);
+                bound.add((InetSocketAddress) ch.localAddress());
+                LOG.info("forwarding {} -> {} through {}://{}", ch.localAddress(), f.target(), transport.name(),
+                        config.server());
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        return bound;
+    }
+
+    private Channel listen(PortForward f) {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(io.serverSocketChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.incrementAndGet();
+                        ch.closeFuture().addListener(x -> {
+                            if (connections.decrementAndGet() == 0 && drained != null) {
+                                drained.complete(null);
+                            }
+                        });
+                        ch.pipeline().addLast(new ClientBridge(f.target(), tunnel, config.openWait(), accessLog));
+                    }
+                })
+                .bind(f.bind()).syncUninterruptibly().channel();
+    }
+
+    /** Client connections open right now. */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Stops accepting, waits up to {@code timeout} for open connections, then closes. */
+    public void drain(Duration timeout) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        drained = done;
+        for (Channel l : listeners) {
+            l.close().syncUninterruptibly();
+        }
+        if (connections.get() == 0) {
+            done.complete(null);
+        }
+        LOG.info("draining: {} connections open, waiting up to {} s", connections.get(), timeout.toSeconds());
+        try {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("drain timeout: closing {} connections still open", connections.get());
+        } catch (Exception e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        for (Channel l : listeners) {
+            l.close();
+        }
+        if (tunnel != null) {
+            tunnel.close();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.ferry.frontend.cli;
+
+import dev.ferry.backend.cli.CliContext;
+import dev.ferry.crypto.CipherKind;
+import dev.ferry.frontend.FrontendConfig;
+import dev.ferry.frontend.PortForward;
+import dev.ferry.tunnel.wire.Destination;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.ferry.frontend.cli.Run.KEY;
+import static dev.ferry.frontend.cli.Run.ferry;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Parsing and validation of {@code ferry frontend}; nothing here opens a socket. */
+class FrontendCommandTest {
+
+    private static FrontendConfig config(String... args) {
+        CliContext context = Run.context(Map.of(), new ArrayList<>());
+        FrontendCommand cmd = new FrontendCommand(context);
+        new CommandLine(cmd).parseArgs(args);
+        return cmd.config();
+    }
+
+    private static void assertUsageError(Run r, String expectedLine) {
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(List.of(expectedLine), r.errLines());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void defaults() {
+        FrontendConfig c = config("--server", "vps.example.com:7000", "--key", KEY, "-L", "2222=127.0.0.1:22");
+        assertTrue(c.server().isUnresolved(), "a name is resolved at each connect, not now");
+        assertEquals("vps.example.com", c.server().getHostString());
+        assertEquals(7000, c.server().getPort());
+        assertEquals("tcp", c.transport());
+        assertEquals(CipherKind.AES_256_GCM, c.tunnel().cipher());
+        assertFalse(c.tunnel().allowNoEncryption());
+        assertEquals(Duration.ofSeconds(2), c.tunnel().keepaliveInterval());
+        assertEquals(Duration.ofSeconds(8), c.tunnel().deadAfter());
+        assertEquals(Duration.ofSeconds(10), c.openWait());
+        assertEquals(Duration.ofSeconds(30), c.drainTimeout());
+        assertEquals(List.of(new PortForward(new InetSocketAddress("127.0.0.1", 2222),
+                Destination.parse("127.0.0.1", 22))), c.forwards());
+    }
+
+    @Test
+    void forwardsBindsAndIpv6() {
+        FrontendConfig c = config("--server", "[2001:db8::7]:7000", "--key", KEY,
+                "-L", "2222=host.internal:22", "-L", "0.0.0.0:3389=10.0.0.5:3389", "-L", "[::1]:5432=[fd00::5]:5432",
+                "--cipher", "chacha20-poly1305", "--open-wait", "500ms", "--drain-timeout", "0",
+                "--keepalive", "1s", "--dead-after", "3s");
+        assertFalse(c.server().isUnresolved());
+        assertEquals(new InetSocketAddress("2001:db8::7", 7000), c.server());
+        assertEquals(List.of(
+                new PortForward(new InetSocketAddress("127.0.0.1", 2222), Destination.domain("host.internal", 22)),
+                new PortForward(new InetSocketAddress("0.0.0.0", 3389), Destination.parse("10.0.0.5", 3389)),
+                new PortForward(new InetSocketAddress("::1", 5432), Destination.parse("fd00::5", 5432))),
+                c.forwards());
+        assertEquals(CipherKind.CHACHA20_POLY1305, c.tunnel().cipher());
+        assertEquals(Duration.ofMillis(500), c.openWait());
+        assertEquals(Duration.ZERO, c.drainTimeout());
+        assertEquals(Duration.ofSeconds(3), c.tunnel().deadAfter());
+    }
+
+    @Test
+    void cipherNoneWithTheInsecureFlag() {
+        FrontendConfig c = config("--server", "h:1", "--key", KEY, "-L", "1=h:1", "--cipher", "none",
+                "--insecure-no-encryption");
+        assertEquals(CipherKind.NONE, c.tunnel().cipher());
+        assertTrue(c.tunnel().allowNoEncryption());
+    }
+
+    @Test
+    void cipherNoneWithoutTheInsecureFlagIsRefused() {
+        assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "-L", "1=h:1", "--cipher", "none"),
+                "ferry: --cipher none sends everything in the clear and unauthenticated; "
+                        + "add --insecure-no-encryption if that is really what you want");
+    }
+
+    @Test
+    void insecureFlagWithoutCipherNoneIsRefused() {
+        assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "-L", "1=h:1",
+                        "--insecure-no-encryption"),
+                "ferry: --insecure-no-encryption only goes with --cipher none (the cipher is aes-256-gcm)");
+    }
+
+    @Test
+    void missingServer() {
+        assertUsageError(ferry("frontend", "--key", KEY, "-L", "2222=127.0.0.1:22"),
+                "ferry: missing --server HOST:PORT");
+    }
+
+    @Test
+    void missingForward() {
+        assertUsageError(ferry("frontend", "--key", KEY, "--server", "h:1"),
+                "ferry: missing -L [BIND:]PORT=HOST:PORT");
+    }
+
+    @Test
+    void missingBoth() {
+        assertUsageError(ferry("frontend", "--key", KEY),
+                "ferry: missing --server HOST:PORT and -L [BIND:]PORT=HOST:PORT");
+    }
+
+    @Test
+    void twoKeySources() {
+        assertUsageError(ferry(Map.of("FERRY_KEY", KEY), "frontend", "--server", "h:1", "-L", "1=h:1",
+                "--key", KEY), "ferry: key given twice: --key and FERRY_KEY conflict; give exactly one");
+    }
+
+    @Test
+    void noKey() {
+        assertUsageError(ferry("frontend", "--server", "h:1", "-L", "1=h:1"),
+                "ferry: no key: give --key, --key-file or set FERRY_KEY");
+    }
+
+    @Test
+    void sameBindTwice() {
+        assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "-L", "2222=a:1", "-L",
+                "127.0.0.1:2222=b:2"), "ferry: -L: 127.0.0.1:2222 is given twice");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--server|foo|ferry: --server: expected HOST:PORT, got 'foo'",
+            "--server|h:0|ferry: --server: port must be 1 to 65535, got '0' in 'h:0'",
+            "-L|2222:host:22|ferry: -L: expected [BIND:]PORT=HOST:PORT, got '2222:host:22' (ssh's PORT:HOST:PORT "
+                    + "is written PORT=HOST:PORT here)",
+            "-L|2222|ferry: -L: expected [BIND:]PORT=HOST:PORT, got '2222'",
+            "-L|0=h:22|ferry: -L: port must be 1 to 65535, got '0' in '0=h:22'",
+            "-L|70000=h:22|ferry: -L: port must be 1 to 65535, got '70000' in '70000=h:22'",
+            "-L|=h:22|ferry: -L: missing the local PORT before '=' in '=h:22'",
+            "-L|2222=|ferry: -L: missing the target HOST:PORT after '=' in '2222='",
+            "-L|2222=fd00::5:22|ferry: -L: put an IPv6 address in brackets, as in [fd00::5]:22, got 'fd00::5:22'",
+            "-L|2222=h|ferry: -L: expected HOST:PORT, got 'h'",
+            "--cipher|rot13|ferry: --cipher: unknown cipher 'rot13' (known: aes-256-gcm, chacha20-poly1305, "
+                    + "aes-128-gcm, none)",
+            "--open-wait|soon|ferry: --open-wait: expected a duration like 500ms, 10s, 2m or 1h, got 'soon'",
+            "--keepalive|5|ferry: --keepalive: expected a duration like 500ms, 10s, 2m or 1h, got '5'",
+            "--dead-after|1s|ferry: --dead-after (1s) must be longer than --keepalive (2s)",
+            "--transport|kcpx|ferry: --transport: unknown transport 'kcpx' (known: tcp)",
+    })
+    void badValuesGiveOneLineNamingTheOption(String option, String value, String expected) {
+        List<String> args = new ArrayList<>(List.of("frontend", "--key", KEY));
+        if (!option.equals("--server")) {
+            args.addAll(List.of("--server", "h:1"));
+        }
+        if (!option.equals("-L")) {
+            args.addAll(List.of("-L", "2222=127.0.0.1:22"));
+        }
+        args.addAll(List.of(option, value));
+        assertUsageError(ferry(args.toArray(String[]::new)), expected);
+    }
+
+    @Test
+    void unknownOption() {
+        assertUsageError(ferry("frontend", "--sever", "h:1"), "ferry: unknown option '--sever' (did you mean --server?)");
+    }
+}

@@ -1,0 +1,60 @@
+package dev.ferry.tunnel;
+
+import dev.ferry.crypto.CipherKind;
+import dev.ferry.crypto.PresharedKey;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Objects;
+
+/**
+ * What both ends of a tunnel need to agree on or to run it: the key, the record cipher the frontend asks for (the
+ * backend accepts any AEAD, and {@code none} only when it allows it), keepalive timing, and the per-stream receive
+ * window each side grants. {@code clock} is the wall clock for handshake timestamps; inject a fixed one in tests.
+ */
+public record TunnelSettings(PresharedKey key, CipherKind cipher, boolean allowNoEncryption,
+                             Duration keepaliveInterval, Duration deadAfter, Duration handshakeTimeout,
+                             int streamWindow, InstantSource clock) {
+
+    public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_DEAD_AFTER = Duration.ofSeconds(8);
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** Per stream and direction: enough for ~40 Mbit/s at 50 ms RTT on one stream, bounded for 1000s of streams. */
+    public static final int DEFAULT_STREAM_WINDOW = 256 * 1024;
+
+    public TunnelSettings {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(cipher, "cipher");
+        Objects.requireNonNull(clock, "clock");
+        if (keepaliveInterval.isNegative() || keepaliveInterval.isZero()) {
+            throw new IllegalArgumentException("keepalive interval must be positive");
+        }
+        if (deadAfter.compareTo(keepaliveInterval) <= 0) {
+            throw new IllegalArgumentException("dead-tunnel time must be longer than the keepalive interval");
+        }
+        if (streamWindow < 16 * 1024) {
+            throw new IllegalArgumentException("stream window must be at least 16 KiB");
+        }
+    }
+
+    /** Defaults for everything but the key and cipher. */
+    public static TunnelSettings defaults(PresharedKey key, CipherKind cipher) {
+        return new TunnelSettings(key, cipher, false, DEFAULT_KEEPALIVE, DEFAULT_DEAD_AFTER,
+                DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_STREAM_WINDOW, InstantSource.system());
+    }
+
+    public TunnelSettings withClock(InstantSource c) {
+        return new TunnelSettings(key, cipher, allowNoEncryption, keepaliveInterval, deadAfter, handshakeTimeout,
+                streamWindow, c);
+    }
+
+    public TunnelSettings withTimings(Duration keepalive, Duration dead) {
+        return new TunnelSettings(key, cipher, allowNoEncryption, keepalive, dead, handshakeTimeout, streamWindow,
+                clock);
+    }
+
+    public TunnelSettings withStreamWindow(int window) {
+        return new TunnelSettings(key, cipher, allowNoEncryption, keepaliveInterval, deadAfter, handshakeTimeout,
+                window, clock);
+    }
+}

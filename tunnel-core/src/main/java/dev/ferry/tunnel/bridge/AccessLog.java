@@ -1,0 +1,27 @@
+package dev.ferry.tunnel.bridge;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One line per connection at its end, on the logger {@code ferry.access}. */
+public final class AccessLog {
+    private final Logger log;
+
+    public AccessLog() {
+        this(LoggerFactory.getLogger("ferry.access"));
+    }
+
+    public AccessLog(Logger log) {
+        this.log = log;
+    }
+
+    /**
+     * @param client   who connected (the local client on the frontend; tunnel peer and stream id on the backend)
+     * @param up       bytes from client towards destination
+     * @param down     bytes from destination towards client
+     * @param outcome  ok, refused, unreachable, timed_out, denied, failed, reset, tunnel_lost, no_tunnel, ...
+     */
+    public void connection(String client, Object destination, long up, long down, long millis, String outcome) {
+        log.info("{} -> {} up={} down={} time={}ms {}", client, destination, up, down, millis, outcome);
+    }
+}

@@ -1,0 +1,198 @@
+package dev.ferry.tunnel.control;
+
+import dev.ferry.transport.Transport;
+import dev.ferry.tunnel.TunnelPipeline;
+import dev.ferry.tunnel.TunnelSettings;
+import dev.ferry.tunnel.mux.MuxSession;
+import dev.ferry.tunnel.mux.SessionListener;
+import dev.ferry.tunnel.secure.ClientHandshakeHandler;
+import dev.ferry.tunnel.wire.ControlMessage;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps one tunnel to one backend up: connects, re-connects with {@link Backoff} after any loss (dead keepalive,
+ * closed connection, failed handshake, go-away), and hands the live session to whoever needs one. Connections that
+ * ask during an outage wait up to their own bound, then get a failure. All state is confined to one event loop.
+ */
+public final class TunnelClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelClient.class);
+
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final InetSocketAddress server;
+    private final TunnelSettings settings;
+    private final SecureRandom random;
+    private final Backoff backoff;
+    private final TunnelHealth health = new TunnelHealth();
+    private final List<Promise<MuxSession>> waiters = new ArrayList<>();
+    private MuxSession current;
+    private boolean connecting;
+    private boolean closed;
+    private boolean outageLogged;
+
+    public TunnelClient(Transport transport, EventLoopGroup group, InetSocketAddress server, TunnelSettings settings,
+                        SecureRandom random, Backoff backoff) {
+        this.transport = transport;
+        this.group = group;
+        this.loop = group.next();
+        this.server = server;
+        this.settings = settings;
+        this.random = random;
+        this.backoff = backoff;
+    }
+
+    /** Starts connecting in the background. */
+    public void start() {
+        loop.execute(this::connect);
+    }
+
+    public TunnelHealth health() {
+        return health;
+    }
+
+    public InetSocketAddress server() {
+        return server;
+    }
+
+    /** A session that takes new streams: at once when the tunnel is up, else when it comes up within {@code wait}. */
+    public Future<MuxSession> acquire(Duration wait) {
+        Promise<MuxSession> p = loop.newPromise();
+        loop.execute(() -> {
+            if (closed) {
+                p.tryFailure(new IllegalStateException("frontend is shutting down"));
+            } else if (current != null && current.acceptsNewStreams()) {
+                p.trySuccess(current);
+            } else {
+                waiters.add(p);
+                loop.schedule(() -> {
+                    if (waiters.remove(p)) {
+                        p.tryFailure(new java.util.concurrent.TimeoutException(
+                                "no tunnel to " + server + " within " + wait.toMillis() + " ms"));
+                    }
+                }, wait.toMillis(), TimeUnit.MILLISECONDS);
+                if (!connecting && current == null) {
+                    connect();
+                }
+            }
+        });
+        return p;
+    }
+
+    private void connect() {
+        if (closed || connecting) {
+            return;
+        }
+        connecting = true;
+        Listener listener = new Listener();
+        var init = new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("handshake", new ClientHandshakeHandler(settings, random, (channel, result) -> {
+                    MuxSession mux = MuxSession.client(result.localStreamWindow(), result.peerStreamWindow(),
+                            listener);
+                    TunnelPipeline.install(channel, settings, health, mux);
+                    onLoop(() -> up(mux));
+                }));
+            }
+        };
+        transport.connect(group, server, init).addListener(f -> {
+            if (f.isSuccess()) {
+                Channel ch = (Channel) f.getNow();
+                ch.closeFuture().addListener(c -> onLoop(() -> down(ch, "connection closed")));
+            } else {
+                onLoop(() -> down(null, String.valueOf(f.cause().getMessage())));
+            }
+        });
+    }
+
+    private void up(MuxSession mux) {
+        connecting = false;
+        if (closed) {
+            mux.close();
+            return;
+        }
+        current = mux;
+        backoff.reset();
+        LOG.info("tunnel to {} up", server);
+        outageLogged = false;
+        List<Promise<MuxSession>> ready = new ArrayList<>(waiters);
+        waiters.clear();
+        for (Promise<MuxSession> p : ready) {
+            p.trySuccess(mux);
+        }
+    }
+
+    private void down(Channel ch, String why) {
+        if (current != null && current.channel() == ch) {
+            current = null;
+        } else if (ch != null && current != null) {
+            return; // an older tunnel (drained after go-away) closing: nothing to do
+        }
+        connecting = false;
+        if (closed) {
+            return;
+        }
+        long delay = backoff.nextDelayMillis();
+        if (!outageLogged || backoff.attempts() % 10 == 0) {
+            LOG.warn("tunnel to {} down ({}); reconnecting in {} ms (attempt {})", server, why, delay,
+                    backoff.attempts());
+            outageLogged = true;
+        }
+        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs on the client's loop; after shutdown there is nothing left to do, so a refused task is dropped. */
+    private void onLoop(Runnable task) {
+        if (!loop.isShuttingDown()) {
+            try {
+                loop.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                // shutting down
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.execute(() -> {
+            closed = true;
+            for (Promise<MuxSession> p : waiters) {
+                p.tryFailure(new IllegalStateException("frontend is shutting down"));
+            }
+            waiters.clear();
+            if (current != null) {
+                current.close();
+            }
+        });
+    }
+
+    private final class Listener implements SessionListener {
+        @Override
+        public void onControl(MuxSession session, ControlMessage message) {
+            if (message instanceof ControlMessage.GoAway) {
+                loop.execute(() -> {
+                    if (current == session) {
+                        LOG.info("backend {} is draining; opening a new tunnel for new streams", server);
+                        current = null;
+                        connect();
+                    }
+                });
+            }
+        }
+    }
+}

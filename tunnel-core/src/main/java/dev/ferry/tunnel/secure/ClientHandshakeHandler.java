@@ -1,0 +1,112 @@
+package dev.ferry.tunnel.secure;
+
+import dev.ferry.crypto.X25519;
+import dev.ferry.tunnel.TunnelSettings;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.InvalidKeyException;
+import java.security.SecureRandom;
+import java.util.List;
+
+/**
+ * The frontend's side of the handshake: sends the client hello as soon as the transport is up, then waits for a
+ * server hello that proves the backend holds the same key and is answering this very hello.
+ */
+public final class ClientHandshakeHandler extends HandshakeHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientHandshakeHandler.class);
+
+    private final SecureRandom random;
+    private final HelloSealer sealer;
+    private X25519 ephemeral;
+    private byte[] salt;
+    private byte[] clientHello;
+    private ByteBuf serverHello;
+    private Hello peer;
+
+    public ClientHandshakeHandler(TunnelSettings settings, SecureRandom random, TunnelInitializer next) {
+        super(settings, next);
+        this.random = random;
+        this.sealer = new HelloSealer(settings.key());
+    }
+
+    @Override
+    protected Logger log() {
+        return LOG;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ephemeral = X25519.generate(random);
+        salt = new byte[HandshakeFormat.SALT_LENGTH];
+        random.nextBytes(salt);
+        Hello hello = new Hello(HandshakeFormat.VERSION, HandshakeFormat.CAPABILITIES, settings.cipher(),
+                settings.clock().millis(), settings.streamWindow(), ephemeral.publicKey(),
+                random.nextInt(HandshakeFormat.MAX_PADDING + 1));
+        ByteBuf sealed = sealer.seal(ctx.alloc(), hello, salt, null, HandshakeFormat.CLIENT_HELLO_LABEL, random);
+        clientHello = bytes(sealed);
+        ctx.writeAndFlush(sealed);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (peer == null) {
+            if (in.readableBytes() < HandshakeFormat.SEALED_HELLO_LENGTH) {
+                return;
+            }
+            ByteBuf sealed = in.readSlice(HandshakeFormat.SEALED_HELLO_LENGTH);
+            Hello h = sealer.open(sealed, salt, HandshakeFormat.SERVER_HELLO_LABEL);
+            if (h == null || h.cipher() != settings.cipher()) {
+                fail(ctx, "backend's answer did not authenticate (different key?)");
+                return;
+            }
+            if (h.version() != HandshakeFormat.VERSION) {
+                fail(ctx, "backend speaks protocol version " + h.version() + ", this frontend " + HandshakeFormat.VERSION);
+                return;
+            }
+            peer = h;
+            serverHello = ctx.alloc().heapBuffer(sealed.readableBytes() + h.paddingLength());
+            serverHello.writeBytes(sealed);
+        }
+        if (in.readableBytes() < peer.paddingLength()) {
+            return;
+        }
+        serverHello.writeBytes(in, peer.paddingLength());
+        byte[] transcript = bytes(serverHello);
+        serverHello.release();
+        serverHello = null;
+        byte[] shared;
+        try {
+            shared = ephemeral.agree(peer.ephemeralKey());
+        } catch (InvalidKeyException e) {
+            fail(ctx, "backend sent an unusable ephemeral key");
+            return;
+        }
+        SessionKeys keys = SessionKeys.derive(true, settings.cipher(), shared, settings.key(), clientHello, transcript);
+        complete(ctx, keys, new HandshakeResult(peer.version(), peer.capabilities(), settings.cipher(),
+                settings.streamWindow(), peer.streamWindow()));
+    }
+
+    @Override
+    protected void releaseState() {
+        if (serverHello != null) {
+            serverHello.release();
+            serverHello = null;
+        }
+    }
+
+    @Override
+    protected void onDeadline(ChannelHandlerContext ctx) {
+        LOG.warn("tunnel to {}: no handshake answer within {} ms (wrong key, or not a ferry backend?)",
+                ctx.channel().remoteAddress(), settings.handshakeTimeout().toMillis());
+    }
+
+    private void fail(ChannelHandlerContext ctx, String why) {
+        LOG.warn("tunnel to {}: {}", ctx.channel().remoteAddress(), why);
+        releaseState();
+        ctx.close();
+    }
+}
