@@ -96,6 +96,20 @@ public final class BackendServer implements AutoCloseable {
         return bound;
     }
 
+    /** Bytes held in memory by all streams of all tunnels (queued to send, received but not yet written out). */
+    public long bufferedBytes() throws Exception {
+        long total = 0;
+        for (MuxSession s : sessions) {
+            total += s.eventLoop().submit(s::bufferedBytes).get(5, TimeUnit.SECONDS);
+        }
+        return total;
+    }
+
+    /** Tunnels connected right now. */
+    public int tunnels() {
+        return sessions.size();
+    }
+
     /** Streams open across all tunnels right now. */
     public int openStreams() {
         return openStreams.get();

@@ -29,7 +29,9 @@ final class DestinationBridge extends SocketStreamBridge {
     void connected(io.netty.channel.Channel channel) {
         this.socket = channel;
         stream.accept(this);
-        setReading(stream.isWritable());
+        if (stream.isWritable()) {
+            requestRead();
+        }
     }
 
     /** The destination could not be reached; logs the outcome. */

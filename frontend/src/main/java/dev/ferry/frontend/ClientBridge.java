@@ -86,7 +86,9 @@ final class ClientBridge extends SocketStreamBridge {
             socket.close();
             return;
         }
-        setReading(stream.isWritable());
+        if (stream.isWritable()) {
+            requestRead();
+        }
     }
 
     @Override

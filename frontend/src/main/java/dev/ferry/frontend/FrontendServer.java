@@ -96,6 +96,17 @@ public final class FrontendServer implements AutoCloseable {
                 .bind(f.bind()).syncUninterruptibly().channel();
     }
 
+    /** Bytes held in memory by the tunnel's streams (queued to send, received but not yet written out). */
+    public long bufferedBytes() throws Exception {
+        var s = tunnel.currentSession();
+        return s == null ? 0 : s.eventLoop().submit(s::bufferedBytes).get(5, TimeUnit.SECONDS);
+    }
+
+    /** The tunnel this frontend keeps up. */
+    public TunnelClient tunnel() {
+        return tunnel;
+    }
+
     /** Client connections open right now. */
     public int connections() {
         return connections.get();

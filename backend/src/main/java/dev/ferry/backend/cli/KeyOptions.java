@@ -57,7 +57,9 @@ public final class KeyOptions {
                     + " conflict; give exactly one");
         }
         String source = given.getFirst();
-        String spec = key != null ? key : keyFile != null ? readKeyFile() : fromEnv.strip();
+        // FERRY_KEY is used as given, like --key: a passphrase counts byte for byte. Only a file is trimmed (its
+        // trailing newline is not meant as part of the key).
+        String spec = key != null ? key : keyFile != null ? readKeyFile() : fromEnv;
         if (spec.isEmpty()) {
             throw new IllegalArgumentException(source + ": the key is empty");
         }

@@ -23,7 +23,7 @@ import io.netty.util.ReferenceCountUtil;
  * session's loop first, so all state here is touched by that loop only. Socket operations (write, autoRead,
  * shutdown, close) are thread-safe in Netty and are called from the session's loop.
  *
- * <p>Backpressure: the socket is read only while the stream is writable (autoRead off otherwise); received payload
+ * <p>Backpressure: the socket is read one buffer at a time, only while the stream is writable; received payload
  * is reported consumed only once the socket accepted it, so a slow reader holds back the peer through the window.
  * Half-close: socket EOF becomes FIN; FIN becomes {@code shutdownOutput()} after the last write; the socket is
  * closed once both directions are done.
@@ -85,8 +85,8 @@ public abstract class SocketStreamBridge extends ChannelInboundHandlerAdapter im
                 return;
             }
             stream.write(data);
-            if (!stream.isWritable()) {
-                setReading(false);
+            if (stream.isWritable()) {
+                requestRead();
             }
         }, data);
     }
@@ -180,18 +180,22 @@ public abstract class SocketStreamBridge extends ChannelInboundHandlerAdapter im
 
     @Override
     public void onWritabilityChanged(boolean writable) {
-        setReading(writable);
+        if (writable) {
+            requestRead();
+        }
     }
 
     /**
-     * Turns reading of the socket on or off, on the socket's own loop, and never after its input is shut down:
-     * asking epoll to read a half-closed socket again fails (Netty 4.2.18: epoll_ctl ENOENT) and closes it.
+     * Asks the socket for one more read. Sockets run with autoRead off and read one buffer at a time, asked for
+     * only while the stream is writable: that bounds what a fast sender can push into ferry to one read beyond
+     * the stream's queue. Never asks after the input was shut down: re-arming epoll on a half-closed socket fails
+     * (Netty 4.2.18: epoll_ctl ENOENT) and closes it.
      */
-    protected final void setReading(boolean on) {
+    protected final void requestRead() {
         Channel ch = socket;
         Runnable r = () -> {
             if (ch.isActive() && !(ch instanceof DuplexChannel d && d.isInputShutdown())) {
-                ch.config().setAutoRead(on);
+                ch.read();
             }
         };
         if (ch.eventLoop().inEventLoop()) {

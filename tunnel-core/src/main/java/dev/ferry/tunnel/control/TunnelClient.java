@@ -40,7 +40,8 @@ public final class TunnelClient implements AutoCloseable {
     private final Backoff backoff;
     private final TunnelHealth health = new TunnelHealth();
     private final List<Promise<MuxSession>> waiters = new ArrayList<>();
-    private MuxSession current;
+    private final java.util.concurrent.atomic.AtomicLong established = new java.util.concurrent.atomic.AtomicLong();
+    private volatile MuxSession current;
     private boolean connecting;
     private boolean closed;
     private boolean outageLogged;
@@ -67,6 +68,16 @@ public final class TunnelClient implements AutoCloseable {
 
     public InetSocketAddress server() {
         return server;
+    }
+
+    /** How many tunnels this client has brought up so far (1 after the first, +1 per reconnect). */
+    public long tunnelsEstablished() {
+        return established.get();
+    }
+
+    /** The live session, or null during an outage. */
+    public MuxSession currentSession() {
+        return current;
     }
 
     /** A session that takes new streams: at once when the tunnel is up, else when it comes up within {@code wait}. */
@@ -127,6 +138,7 @@ public final class TunnelClient implements AutoCloseable {
             return;
         }
         current = mux;
+        established.incrementAndGet();
         backoff.reset();
         LOG.info("tunnel to {} up", server);
         outageLogged = false;

@@ -49,6 +49,7 @@ public final class MuxStream {
 
     private long bytesSent;
     private long bytesReceived;
+    private long bytesConsumed;
 
     MuxStream(MuxSession session, int id, Destination destination, int sendWindow, int recvWindow,
               StreamHandler handler) {
@@ -132,6 +133,7 @@ public final class MuxStream {
         if (closed || bytes <= 0) {
             return;
         }
+        bytesConsumed += bytes;
         unacknowledged += bytes;
         if (unacknowledged >= recvWindow / 4) {
             recvAvailable += unacknowledged;
@@ -291,15 +293,12 @@ public final class MuxStream {
         }
     }
 
-    /** Bytes this stream holds in memory: queued to send plus received but not yet delivered. */
-    int bufferedBytes() {
-        int b = queuedBytes;
-        if (early != null) {
-            for (ByteBuf e : early) {
-                b += e.readableBytes();
-            }
-        }
-        return b;
+    /**
+     * Bytes this stream holds in memory: queued to send, plus received but not yet consumed (waiting for a handler,
+     * or handed to the socket and not yet written out).
+     */
+    long bufferedBytes() {
+        return queuedBytes + (bytesReceived - bytesConsumed);
     }
 
     int maxFirstBytes() {
