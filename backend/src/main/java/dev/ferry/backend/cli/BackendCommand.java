@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
 
 /** {@code ferry backend}: accepts tunnels from frontends holding the key and connects their streams onwards. */
 @Command(name = "backend", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        customSynopsis = {"ferry backend [--listen HOST:PORT] [--allow RULE]... [--deny RULE]...",
+                "                     (--key-file PATH | --key SPEC | env FERRY_KEY) [OPTIONS]"},
         description = {"Run the server end: accept tunnels from frontends that hold the key and connect "
                 + "each stream to its destination.",
                 "Anyone without the key gets silence, so listening on every address exposes nothing."},

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
         subcommands = {BackendCommand.class, FrontendCommand.class, GenkeyCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
-        footer = {"  ferry demo                     # try it on one machine, then curl what it prints",
+        footer = {"  ferry demo                     # try it on one machine, then curl as it says",
                 "",
                 "  ferry genkey > ferry.key       # copy the file to both ends",
                 "  ferry backend --key-file ferry.key                  # server: listens on :7000",

@@ -33,11 +33,13 @@ import java.util.stream.Collectors;
 
 /** {@code ferry frontend}: forwards local ports through one encrypted tunnel to a backend. */
 @Command(name = "frontend", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        customSynopsis = {"ferry frontend --server HOST:PORT -L [BIND:]PORT=HOST:PORT...",
+                "                      (--key-file PATH | --key SPEC | env FERRY_KEY) [OPTIONS]"},
         description = {"Run the client end: accept connections on local ports and carry each one as a stream "
-                + "through one encrypted tunnel to the backend, which connects it to HOST:PORT.",
+                + "through one encrypted tunnel to the backend, which connects it to its destination.",
                 "A new connection waits up to --open-wait for the tunnel while it is being re-established."},
         footerHeading = "%nExamples:%n",
-        footer = {"  # kcptun-style: the server's SSH through the tunnel; then 'ssh -p 2222 localhost'",
+        footer = {"  # kcptun-style: the server's own SSH; then 'ssh -p 2222 localhost'",
                 "  ferry frontend --server vps.example.com:7000 --key-file ferry.key \\",
                 "      -L 2222=127.0.0.1:22",
                 "",

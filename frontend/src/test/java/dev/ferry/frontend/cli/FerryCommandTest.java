@@ -3,6 +3,7 @@ package dev.ferry.frontend.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
 import java.util.List;
 
@@ -30,6 +31,11 @@ class FerryCommandTest {
         assertTrue(r.out().startsWith("Usage: ferry" + (command.isEmpty() ? "" : " " + command)), r.out());
         for (String line : r.out().split("\n")) {
             assertTrue(line.length() <= 80, "too wide: " + line);
+        }
+        CommandLine cl = Main.commandLine(Run.context(java.util.Map.of(), new java.util.ArrayList<>()));
+        CommandLine sub = command.isEmpty() ? cl : cl.getSubcommands().get(command);
+        for (String line : sub.getCommandSpec().usageMessage().footer()) {
+            assertTrue(r.out().contains(line + "\n"), "footer line wrapped: " + line);
         }
     }
 

@@ -40,6 +40,8 @@ public final class TunnelClient implements AutoCloseable {
     private final Backoff backoff;
     private final TunnelHealth health = new TunnelHealth();
     private final List<Promise<MuxSession>> waiters = new ArrayList<>();
+    private final List<java.util.Map.Entry<Long, java.util.concurrent.CompletableFuture<Void>>> milestones =
+            new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong established = new java.util.concurrent.atomic.AtomicLong();
     private volatile MuxSession current;
     private boolean connecting;
@@ -73,6 +75,19 @@ public final class TunnelClient implements AutoCloseable {
     /** How many tunnels this client has brought up so far (1 after the first, +1 per reconnect). */
     public long tunnelsEstablished() {
         return established.get();
+    }
+
+    /** Completes once {@code n} tunnels in all have been established (for status and tests). */
+    public java.util.concurrent.CompletableFuture<Void> whenEstablished(long n) {
+        var f = new java.util.concurrent.CompletableFuture<Void>();
+        loop.execute(() -> {
+            if (established.get() >= n) {
+                f.complete(null);
+            } else {
+                milestones.add(java.util.Map.entry(n, f));
+            }
+        });
+        return f;
     }
 
     /** The live session, or null during an outage. */
@@ -138,7 +153,14 @@ public final class TunnelClient implements AutoCloseable {
             return;
         }
         current = mux;
-        established.incrementAndGet();
+        long n = established.incrementAndGet();
+        milestones.removeIf(m -> {
+            if (n >= m.getKey()) {
+                m.getValue().complete(null);
+                return true;
+            }
+            return false;
+        });
         backoff.reset();
         LOG.info("tunnel to {} up", server);
         outageLogged = false;
