@@ -12,6 +12,7 @@ import dev.ferry.tunnel.mux.MuxSession;
 import dev.ferry.tunnel.mux.MuxStream;
 import dev.ferry.tunnel.mux.SessionListener;
 import dev.ferry.tunnel.secure.ServerHandshakeHandler;
+import dev.ferry.tunnel.wire.ControlMessage;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -39,6 +40,9 @@ public final class BackendServer implements AutoCloseable {
     /** Hellos are refused beyond ±30 s, so a salt older than twice that can be forgotten safely. */
     private static final Duration SALT_MEMORY = Duration.ofSeconds(61);
     private static final int SALT_CAPACITY = 1 << 20;
+    private static final Duration LOAD_REPORT_EVERY = Duration.ofSeconds(5);
+    /** Capacity weight in load reports until backends get a configurable one. */
+    private static final int WEIGHT = 1;
 
     private final BackendConfig config;
     private final IoRuntime io;
@@ -80,6 +84,11 @@ public final class BackendServer implements AutoCloseable {
                             if (drained != null) {
                                 mux.goAway();
                             }
+                            reportLoad(mux);
+                            var report = channel.eventLoop().scheduleAtFixedRate(() -> reportLoad(mux),
+                                    LOAD_REPORT_EVERY.toMillis(), LOAD_REPORT_EVERY.toMillis(),
+                                    TimeUnit.MILLISECONDS);
+                            channel.closeFuture().addListener(f -> report.cancel(false));
                             LOG.info("tunnel from {} up (cipher {})", channel.remoteAddress(),
                                     result.cipher().cliName());
                         }));
@@ -108,6 +117,10 @@ public final class BackendServer implements AutoCloseable {
     /** Tunnels connected right now. */
     public int tunnels() {
         return sessions.size();
+    }
+
+    private void reportLoad(MuxSession mux) {
+        mux.sendControl(new ControlMessage.LoadReport(openStreams.get(), WEIGHT, drained != null));
     }
 
     /** Streams open across all tunnels right now. */
