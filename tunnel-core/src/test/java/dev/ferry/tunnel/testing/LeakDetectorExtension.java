@@ -40,7 +40,7 @@ public final class LeakDetectorExtension implements AfterEachCallback, AfterAllC
         check(context.getDisplayName() + " (after all)");
     }
 
-    private static void check(String where) {
+    static void check(String where) {
         for (int i = 0; i < 3; i++) {
             System.gc();
             System.runFinalization();
