@@ -13,7 +13,9 @@ import java.net.InetSocketAddress;
  * with {@code isWritable()} reflecting backpressure. Everything above (handshake, records, frames, mux) is the same
  * whatever the transport.
  *
- * <p>Contract: the initializer is added to each new channel's pipeline before the channel becomes active; closing a
+ * <p>Contract: a peer's EOF on an accepted channel may arrive as a
+ * {@link io.netty.channel.socket.ChannelInputShutdownEvent} rather than as a close; whoever handles the channel
+ * closes it then. The initializer is added to each new channel's pipeline before the channel becomes active; closing a
  * channel returned by {@link #listen} stops accepting but leaves accepted channels open; implementations hold no
  * global state, so two instances never interfere.
  */

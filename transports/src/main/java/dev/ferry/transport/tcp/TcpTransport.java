@@ -16,7 +16,8 @@ import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 
 /**
- * The tunnel over one TCP connection: for networks that block UDP. TCP_NODELAY is on because the tunnel coalesces
+ * The tunnel over one TCP connection: for networks that block UDP. Accepted channels allow half-closure (the
+ * peer's EOF arrives as a {@code ChannelInputShutdownEvent}); the layers above close on it. TCP_NODELAY is on because the tunnel coalesces
  * its own writes (one flush per event-loop turn), and Nagle would only add delay to small frames.
  */
 public final class TcpTransport implements Transport {
@@ -58,6 +59,9 @@ public final class TcpTransport implements Transport {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                // A peer's EOF reaches the pipeline as an event instead of closing at once: the backend keeps a
+                // failed handshake silent until its deadline even when the prober half-closes.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(initializer)
                 .bind(local);
         return asChannelFuture(f);

@@ -25,6 +25,7 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
     private byte[] clientHello;
     private ByteBuf serverHello;
     private Hello peer;
+    private boolean failed;
 
     public ClientHandshakeHandler(TunnelSettings settings, SecureRandom random, TunnelInitializer next) {
         super(settings, next);
@@ -53,6 +54,10 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         if (peer == null) {
             if (in.readableBytes() < HandshakeFormat.SEALED_HELLO_LENGTH) {
                 return;
@@ -65,6 +70,10 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
             }
             if (h.version() != HandshakeFormat.VERSION) {
                 fail(ctx, "backend speaks protocol version " + h.version() + ", this frontend " + HandshakeFormat.VERSION);
+                return;
+            }
+            if (!HandshakeFormat.isValidWindow(h.streamWindow())) {
+                fail(ctx, "backend announced an invalid stream window");
                 return;
             }
             peer = h;
@@ -105,6 +114,7 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {
+        failed = true;
         LOG.warn("tunnel to {}: {}", ctx.channel().remoteAddress(), why);
         releaseState();
         ctx.close();

@@ -24,6 +24,14 @@ final class HandshakeFormat {
     static final byte[] CLIENT_TO_SERVER_LABEL = ascii("ferry/1 c2s");
     static final byte[] SERVER_TO_CLIENT_LABEL = ascii("ferry/1 s2c");
 
+    /** Smallest per-stream window a peer may announce; larger than one full frame. */
+    static final int MIN_STREAM_WINDOW = 16 * 1024;
+
+    /** A window is valid from 16 KiB to 2^31-1 bytes (the u32 field read as a signed int must be positive). */
+    static boolean isValidWindow(int window) {
+        return window >= MIN_STREAM_WINDOW;
+    }
+
     private HandshakeFormat() {
     }
 

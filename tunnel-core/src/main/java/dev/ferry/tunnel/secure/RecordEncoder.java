@@ -33,7 +33,9 @@ final class RecordEncoder extends ChannelOutboundHandlerAdapter {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (!(msg instanceof ByteBuf buf)) {
-            ctx.write(msg, promise);
+            // Anything but bytes would bypass the seal: refuse it rather than send it in clear.
+            ReferenceCountUtil.release(msg);
+            promise.setFailure(new io.netty.handler.codec.UnsupportedMessageTypeException(msg, ByteBuf.class));
             return;
         }
         try {
@@ -71,6 +73,9 @@ final class RecordEncoder extends ChannelOutboundHandlerAdapter {
 
     private void sealPending(ChannelHandlerContext ctx) {
         if (pending == null || !pending.isReadable()) {
+            if (!promises.isEmpty()) { // empty writes: complete them in order, after what went before
+                ctx.write(io.netty.buffer.Unpooled.EMPTY_BUFFER, completing(ctx));
+            }
             return;
         }
         int plain = pending.readableBytes();
@@ -95,6 +100,11 @@ final class RecordEncoder extends ChannelOutboundHandlerAdapter {
             pending.release();
             pending = null;
         }
+        ctx.write(out, completing(ctx));
+    }
+
+    /** A promise for one sealed write that completes every write promise gathered into it. */
+    private ChannelPromise completing(ChannelHandlerContext ctx) {
         ChannelPromise p = ctx.newPromise();
         if (!promises.isEmpty()) {
             List<ChannelPromise> done = new ArrayList<>(promises);
@@ -109,7 +119,7 @@ final class RecordEncoder extends ChannelOutboundHandlerAdapter {
                 }
             });
         }
-        ctx.write(out, p);
+        return p;
     }
 
     private void seal(ByteBuffer in, ByteBuf out, int sealedLength) {

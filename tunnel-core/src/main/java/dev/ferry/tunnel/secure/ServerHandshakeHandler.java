@@ -69,9 +69,15 @@ public final class ServerHandshakeHandler extends HandshakeHandler {
             refuse(ctx, in, "protocol version " + h.version() + " not supported");
             return;
         }
-        long skew = h.timestampMillis() - settings.clock().millis();
-        if (Math.abs(skew) > HandshakeFormat.MAX_CLOCK_SKEW_MILLIS) {
-            refuse(ctx, in, "timestamp off by " + skew / 1000 + " s (more than 30 s: replay, or a clock to fix)");
+        long now = settings.clock().millis();
+        long ts = h.timestampMillis();
+        if (ts < now - HandshakeFormat.MAX_CLOCK_SKEW_MILLIS || ts > now + HandshakeFormat.MAX_CLOCK_SKEW_MILLIS) {
+            refuse(ctx, in, "timestamp off by " + (ts - now) / 1000
+                    + " s (more than 30 s: replay, or a clock to fix)");
+            return;
+        }
+        if (!HandshakeFormat.isValidWindow(h.streamWindow())) {
+            refuse(ctx, in, "stream window " + Integer.toUnsignedString(h.streamWindow()) + " out of range");
             return;
         }
         if (h.cipher() == CipherKind.NONE && !settings.allowNoEncryption()) {
@@ -123,6 +129,17 @@ public final class ServerHandshakeHandler extends HandshakeHandler {
         SessionKeys keys = SessionKeys.derive(false, peer.cipher(), shared, settings.key(), clientBytes, serverBytes);
         complete(ctx, keys, new HandshakeResult(peer.version(), peer.capabilities(), peer.cipher(),
                 settings.streamWindow(), peer.streamWindow()));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent && state != State.SILENT) {
+            // A peer that half-closes before finishing its hello gets the same silence as any other failure;
+            // the deadline closes the connection, so the close time tells a scanner nothing either.
+            refuse(ctx, io.netty.buffer.Unpooled.EMPTY_BUFFER, "closed its side before completing the handshake");
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     private void refuse(ChannelHandlerContext ctx, ByteBuf in, String why) {

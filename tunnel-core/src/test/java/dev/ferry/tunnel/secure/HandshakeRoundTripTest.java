@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +87,7 @@ class HandshakeRoundTripTest {
         try (Peer c = p[0]; Peer s = p[1]) {
             assertEquals(CipherKind.CHACHA20_POLY1305, c.result().cipher());
             assertEquals(CipherKind.CHACHA20_POLY1305, s.result().cipher());
-            roundTrip(c, s, "hello".getBytes(StandardCharsets.US_ASCII), MASTER_SEED, "chacha");
+            roundTrip(c, s, "hello".getBytes(StandardCharsets.US_ASCII), MASTER_SEED, "chacha, seed " + MASTER_SEED);
         }
     }
 
@@ -149,7 +150,7 @@ class HandshakeRoundTripTest {
                     chunks.add(chunk);
                 }
                 assertEquals(records, chunks.size(), why);
-                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+                ByteArrayOutputStream all = new ByteArrayOutputStream();
                 for (byte[] chunk : chunks) {
                     assertTrue(chunk.length <= RecordFormat.MAX_PAYLOAD, why + ": a record of " + chunk.length);
                     all.writeBytes(chunk);
@@ -167,7 +168,7 @@ class HandshakeRoundTripTest {
         Peer[] p = establish(client(cipher), server(true), seed);
         try (Peer c = p[0]; Peer s = p[1]) {
             SplittableRandom r = new SplittableRandom(seed);
-            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
             List<ChannelFuture> writes = new ArrayList<>();
             for (int i = 0; i < 2000; i++) {
                 byte[] piece = randomBytes(r.nextLong(), 1 + r.nextInt(40));
@@ -211,7 +212,8 @@ class HandshakeRoundTripTest {
             ChannelFuture empty = c.channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
             c.channel.runPendingTasks();
             drain(c);
-            assertTrue(empty.isDone(), "writeAndFlush(EMPTY_BUFFER) never completes while nothing else is written");
+            assertTrue(empty.isDone(), "writeAndFlush(EMPTY_BUFFER) never completes while nothing else is written; "
+                    + "seed " + MASTER_SEED);
             assertTrue(empty.isSuccess(), String.valueOf(empty.cause()));
         }
     }

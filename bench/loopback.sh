@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# End-to-end loopback throughput: iperf3 through
+#   direct         iperf3 client -> iperf3 server (baseline)
+#   ferry-aes      ./ferry frontend --cipher aes-256-gcm      -> ./ferry backend -> iperf3 server
+#   ferry-chacha   ./ferry frontend --cipher chacha20-poly1305 -> ./ferry backend -> iperf3 server
+#   ss-aes         ss-tunnel -m aes-256-gcm -> ss-server -> iperf3 server   (shadowsocks-libev)
+# with 1 and with 16 parallel streams, and the tunnel processes' CPU seconds per GB moved.
+#
+# Usage: bench/loopback.sh            (about 4–5 minutes with the defaults; every process it starts is
+#                                      stopped by PID on exit and on Ctrl-C)
+# Environment (all optional):
+#   RUNS=5          measured rounds; each round runs every system once, so ratios compare runs minutes apart at most
+#   DURATION=5      seconds per iperf3 run
+#   WARMUP=5        seconds of each unrecorded warm-up run (1 and 16 streams, per tunnel)
+#   STREAMS="1 16"  parallel stream counts
+#   REVERSE=1       measure downloads (iperf3 -R: server -> client) instead of uploads
+#   MAX_SECONDS=600 stop measuring once this much time has gone by and report what was measured
+#   FERRY_JAVA_OPTS JVM options for both ferry processes (passed as JAVA_OPTS to ./ferry)
+#   SKIP_SS=1       leave shadowsocks-libev out
+# Needs: iperf3, jq, ss (iproute2), and for the ss rows shadowsocks-libev; as root it apt-get installs what is missing.
+# Output: a markdown report on stdout and in bench/results/loopback-<date>.md; progress on stderr.
+set -euo pipefail
+
+BENCH=$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH")
+FERRY=$ROOT/ferry
+
+RUNS=${RUNS:-5}
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-5}
+STREAMS=${STREAMS:-"1 16"}
+REVERSE=${REVERSE:-0}
+MAX_SECONDS=${MAX_SECONDS:-600}
+SS_METHOD=aes-256-gcm
+CLK_TCK=$(getconf CLK_TCK)
+START=$SECONDS
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+log() { echo "loopback: $*" >&2; }
+
+# ---------------------------------------------------------------- processes we own, and their cleanup
+PIDS=()
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ferry-loopback.XXXXXX")
+
+cleanup() {
+  local pid i
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for ((i = 0; i < 50; i++)); do # up to 5 s for a clean exit, then SIGKILL
+    local alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+# start NAME CMD...: runs CMD in the background with its output in $WORK/NAME.log; sets LAST_PID.
+start() {
+  local name=$1
+  shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+
+# wait_listen PORT PID SECONDS: until something listens on 127.0.0.1:PORT; fails if PID died or time ran out.
+wait_listen() {
+  local port=$1 pid=$2 deadline=$((SECONDS + $3))
+  while [ $SECONDS -lt $deadline ]; do
+    [ -n "$(ss -Hltn "sport = :$port")" ] && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
+
+# free_port: a TCP port nobody listens on (and that we have not handed out yet).
+USED_PORTS=" "
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    [[ $USED_PORTS == *" $p "* ]] && continue
+    [ -z "$(ss -Hltn "sport = :$p")" ] || continue
+    USED_PORTS+="$p "
+    echo "$p"
+    return
+  done
+}
+
+# cpu_ticks PID...: utime+stime of the processes (all threads), in clock ticks.
+cpu_ticks() {
+  local pid total=0 fields f
+  for pid in "$@"; do
+    fields=$(<"/proc/$pid/stat")
+    fields=${fields##*) } # the command name may hold spaces; everything after ") " is numeric
+    read -r -a f <<<"$fields"
+    total=$((total + f[11] + f[12])) # fields 14 and 15 of stat(5), counted from field 3 here
+  done
+  echo "$total"
+}
+
+# ---------------------------------------------------------------- tools
+apt_install() {
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    return 1
+  fi
+  log "installing $* with apt-get"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >"$WORK/apt.log" 2>&1 \
+    || { apt-get update -qq >>"$WORK/apt.log" 2>&1 \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >>"$WORK/apt.log" 2>&1; }
+}
+for tool in iperf3:iperf3 jq:jq ss:iproute2; do
+  if ! command -v "${tool%%:*}" >/dev/null; then
+    apt_install "${tool#*:}" || { log "needs ${tool%%:*} (Debian package ${tool#*:})"; exit 1; }
+  fi
+done
+SS_SKIP_REASON=""
+if [ "${SKIP_SS:-0}" = 1 ]; then
+  SS_SKIP_REASON="SKIP_SS=1"
+elif ! command -v ss-server >/dev/null || ! command -v ss-tunnel >/dev/null; then
+  apt_install shadowsocks-libev || SS_SKIP_REASON="shadowsocks-libev is not installed and could not be installed (needs root and apt-get)"
+fi
+if [ -n "$SS_SKIP_REASON" ]; then
+  log "SKIPPING shadowsocks-libev: $SS_SKIP_REASON"
+fi
+
+# ---------------------------------------------------------------- the target and the tunnels
+TARGET=$(free_port)
+start iperf3-server iperf3 -s -B 127.0.0.1 -p "$TARGET" --rcv-timeout 10000
+IPERF_PID=$LAST_PID
+wait_listen "$TARGET" "$IPERF_PID" 10 || { log "iperf3 server did not start"; cat "$WORK/iperf3-server.log" >&2; exit 1; }
+
+# Build ferry once, here, if its sources changed: two launchers racing to build at once would collide.
+log "checking the ferry build (./ferry builds when its sources changed)…"
+timeout 600 "$FERRY" --version >"$WORK/ferry-version.txt" 2>"$WORK/ferry-build.log" \
+  || { log "./ferry does not run:"; cat "$WORK/ferry-build.log" >&2; exit 1; }
+"$FERRY" genkey >"$WORK/ferry.key"
+
+SYSTEMS=(direct)
+declare -A ENTRY TUNNEL_PIDS LABEL
+ENTRY[direct]=$TARGET
+LABEL[direct]="direct TCP (baseline)"
+
+# start_ferry SYSTEM CIPHER
+start_ferry() {
+  local system=$1 cipher=$2 backend_port entry_port backend frontend
+  backend_port=$(free_port)
+  entry_port=$(free_port)
+  JAVA_OPTS=${FERRY_JAVA_OPTS:-} start "$system-backend" \
+    "$FERRY" backend --listen "127.0.0.1:$backend_port" --key-file "$WORK/ferry.key"
+  backend=$LAST_PID
+  wait_listen "$backend_port" "$backend" 120 \
+    || { log "$system backend did not start:"; cat "$WORK/$system-backend.log" >&2; exit 1; }
+  JAVA_OPTS=${FERRY_JAVA_OPTS:-} start "$system-frontend" \
+    "$FERRY" frontend --server "127.0.0.1:$backend_port" --key-file "$WORK/ferry.key" --cipher "$cipher" \
+    -L "127.0.0.1:$entry_port=127.0.0.1:$TARGET"
+  frontend=$LAST_PID
+  wait_listen "$entry_port" "$frontend" 120 \
+    || { log "$system frontend did not start:"; cat "$WORK/$system-frontend.log" >&2; exit 1; }
+  SYSTEMS+=("$system")
+  ENTRY[$system]=$entry_port
+  TUNNEL_PIDS[$system]="$backend $frontend"
+  LABEL[$system]="ferry $cipher"
+}
+start_ferry ferry-aes aes-256-gcm
+start_ferry ferry-chacha chacha20-poly1305
+
+if [ -z "$SS_SKIP_REASON" ]; then
+  ss_port=$(free_port)
+  ss_entry=$(free_port)
+  ss_pass=$(head -c 18 /dev/urandom | base64)
+  start ss-server ss-server -s 127.0.0.1 -p "$ss_port" -k "$ss_pass" -m "$SS_METHOD"
+  ss_server=$LAST_PID
+  start ss-tunnel ss-tunnel -s 127.0.0.1 -p "$ss_port" -b 127.0.0.1 -l "$ss_entry" -k "$ss_pass" -m "$SS_METHOD" \
+    -L "127.0.0.1:$TARGET"
+  ss_tunnel=$LAST_PID
+  if wait_listen "$ss_port" "$ss_server" 10 && wait_listen "$ss_entry" "$ss_tunnel" 10; then
+    SYSTEMS+=(ss-aes)
+    ENTRY[ss-aes]=$ss_entry
+    TUNNEL_PIDS[ss-aes]="$ss_server $ss_tunnel"
+    LABEL[ss-aes]="shadowsocks-libev $SS_METHOD"
+  else
+    SS_SKIP_REASON="ss-server/ss-tunnel did not start: $(tail -n 3 "$WORK/ss-server.log" "$WORK/ss-tunnel.log" | tr '\n' ' ')"
+    log "SKIPPING shadowsocks-libev: $SS_SKIP_REASON"
+  fi
+fi
+
+# ---------------------------------------------------------------- measuring
+RAW=$WORK/raw.tsv # round system streams bytes bits_per_second cpu_ticks(-1 = not measured)
+: >"$RAW"
+IPERF_DIR=()
+[ "$REVERSE" = 1 ] && IPERF_DIR=(-R)
+
+# run_iperf SYSTEM STREAMS SECONDS: prints "bytes bits_per_second cpu_ticks", or fails.
+run_iperf() {
+  local system=$1 streams=$2 secs=$3 before=-1 after=-1 json pids
+  pids=${TUNNEL_PIDS[$system]:-}
+  [ -n "$pids" ] && before=$(cpu_ticks $pids)
+  json=$(timeout $((secs + 20)) iperf3 -c 127.0.0.1 -p "${ENTRY[$system]}" -t "$secs" -P "$streams" \
+    "${IPERF_DIR[@]}" --connect-timeout 5000 --json 2>&1) || true
+  [ -n "$pids" ] && after=$(cpu_ticks $pids)
+  local bytes bps
+  bytes=$(jq -r '.end.sum_received.bytes // empty' <<<"$json" 2>/dev/null || true)
+  bps=$(jq -r '.end.sum_received.bits_per_second // empty' <<<"$json" 2>/dev/null || true)
+  if [ -z "$bytes" ] || [ "$bytes" = 0 ]; then
+    log "$system -P $streams failed: $(jq -r '.error // empty' <<<"$json" 2>/dev/null || head -c 300 <<<"$json")"
+    return 1
+  fi
+  if [ "$before" -ge 0 ]; then echo "$bytes $bps $((after - before))"; else echo "$bytes $bps -1"; fi
+}
+
+out_of_time() { [ $((SECONDS - START + DURATION + 20)) -gt "$MAX_SECONDS" ]; }
+
+log "warming up (${WARMUP}s per run, not recorded)…"
+for system in "${SYSTEMS[@]}"; do
+  [ "$system" = direct ] && continue
+  for streams in $STREAMS; do
+    run_iperf "$system" "$streams" "$WARMUP" >/dev/null || log "warm-up of $system failed"
+  done
+done
+
+TRUNCATED=""
+for ((round = 1; round <= RUNS; round++)); do
+  for streams in $STREAMS; do
+    for system in "${SYSTEMS[@]}"; do
+      if out_of_time; then
+        TRUNCATED="stopped after ${MAX_SECONDS}s (MAX_SECONDS), in round $round"
+        break 3
+      fi
+      if result=$(run_iperf "$system" "$streams" "$DURATION"); then
+        read -r bytes bps ticks <<<"$result"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$system" "$streams" "$bytes" "$bps" "$ticks" >>"$RAW"
+        log "round $round/$RUNS  $system  -P $streams  $(awk -v b="$bps" 'BEGIN { printf "%.0f MB/s", b / 8e6 }')"
+      fi
+    done
+  done
+done
+[ -n "$TRUNCATED" ] && log "$TRUNCATED"
+
+# ---------------------------------------------------------------- the report
+describe_java() { # the JDK the ferry backend runs on
+  local pid=${TUNNEL_PIDS[ferry-aes]%% *} exe
+  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || { echo "?"; return; }
+  "$exe" -version 2>&1 | sed -n '2p' | sed 's/ *$//'
+}
+
+git_state() { # the commit measured, and whether the work tree had uncommitted changes to tracked files
+  local rev dirty
+  rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null) || { echo "not a git checkout"; return; }
+  dirty=$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | wc -l)
+  if [ "$dirty" -eq 0 ]; then echo "commit $rev"; else echo "commit $rev plus uncommitted changes in $dirty tracked files"; fi
+}
+
+report() {
+  local direction="upload (iperf3 client -> tunnel entry -> iperf3 server)"
+  [ "$REVERSE" = 1 ] && direction="download (iperf3 -R: server -> tunnel -> client)"
+  echo "# ferry loopback benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "- Command: \`${LOOPBACK_COMMAND}\`"
+  echo "- Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
+    "kernel $(uname -r), $(describe_java)"
+  echo "- Source: $(git_state)"
+  echo "- Load average (1/5/15 min) before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the box adds noise)"
+  echo "- $(head -n 1 "$WORK/ferry-version.txt"); $(iperf3 --version | head -n 1);" \
+    "$( [ -z "$SS_SKIP_REASON" ] && ss-server -h 2>&1 | grep -m1 -o 'shadowsocks-libev [0-9.]*' || echo 'shadowsocks-libev: skipped')"
+  echo "- Each cell: ${RUNS} rounds of ${DURATION}s iperf3 runs per system, the systems interleaved within a round;" \
+    "median (min–max). Direction: $direction. Warm-up: ${WARMUP}s at each stream count per tunnel, not recorded."
+  echo "- MB/s = 10^6 bytes/s received by the iperf3 server side (\`end.sum_received\`)." \
+    "CPU s/GB = utime+stime of the tunnel's two processes (ferry: backend + frontend JVMs; ss: ss-server + ss-tunnel)" \
+    "during the run, per 10^9 bytes. Ratios are taken within each round, then the median (min–max) of those."
+  [ -n "$SS_SKIP_REASON" ] && echo "- **shadowsocks-libev skipped**: $SS_SKIP_REASON"
+  [ -n "$TRUNCATED" ] && echo "- **Incomplete**: $TRUNCATED"
+  echo
+  awk -F'\t' -v clk="$CLK_TCK" -v order="${SYSTEMS[*]}" -v streams_list="$STREAMS" \
+    -v labels="$(for s in "${SYSTEMS[@]}"; do printf '%s=%s;' "$s" "${LABEL[$s]}"; done)" '
+    function sort_(a, n,   i, j, t) { for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t } }
+    function stat(a, n, fmt,   m) { # "median (min–max)" of a[1..n]
+      if (n == 0) return "–"
+      sort_(a, n)
+      m = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+      return n == 1 ? sprintf(fmt, m) : sprintf(fmt " (" fmt "–" fmt ")", m, a[1], a[n])
+    }
+    function ratio(sys, base, st,   r, n, a) { # per-round sys/base throughput ratios
+      n = 0
+      for (r = 1; r <= rounds; r++)
+        if (((sys, st, r) in mbps) && ((base, st, r) in mbps)) a[++n] = mbps[sys, st, r] / mbps[base, st, r]
+      return stat(a, n, "%.2f")
+    }
+    {
+      mbps[$2, $3, $1] = $5 / 8e6
+      if ($6 >= 0) cpu[$2, $3, $1] = ($6 / clk) / ($4 / 1e9)
+      if ($1 > rounds) rounds = $1
+    }
+    END {
+      ns = split(order, sys, " "); nst = split(streams_list, sts, " ")
+      nl = split(labels, lab, ";"); for (i = 1; i <= nl; i++) { k = index(lab[i], "="); if (k) name[substr(lab[i], 1, k - 1)] = substr(lab[i], k + 1) }
+      hasss = 0; for (i = 1; i <= ns; i++) if (sys[i] == "ss-aes") hasss = 1
+      print "| system | streams | MB/s | CPU s/GB | ÷ direct | ÷ shadowsocks |"
+      print "|---|---:|---:|---:|---:|---:|"
+      for (j = 1; j <= nst; j++) for (i = 1; i <= ns; i++) {
+        s = sys[i]; st = sts[j]; n = 0; c = 0
+        delete t; delete u
+        for (r = 1; r <= rounds; r++) {
+          if ((s, st, r) in mbps) t[++n] = mbps[s, st, r]
+          if ((s, st, r) in cpu) u[++c] = cpu[s, st, r]
+        }
+        vsd = (s == "direct") ? "1" : ratio(s, "direct", st)
+        vss = (!hasss) ? "–" : (s == "ss-aes") ? "1" : (s == "direct") ? "–" : ratio(s, "ss-aes", st)
+        printf "| %s | %s | %s | %s | %s | %s |\n", name[s], st, stat(t, n, "%.0f"), stat(u, c, "%.2f"), vsd, vss
+      }
+    }' "$RAW"
+  echo
+  echo "<details><summary>Raw runs</summary>"
+  echo
+  echo "| round | system | streams | bytes | MB/s | CPU s |"
+  echo "|---:|---|---:|---:|---:|---:|"
+  awk -F'\t' -v clk="$CLK_TCK" '{ printf "| %s | %s | %s | %s | %.0f | %s |\n", $1, $2, $3, $4, $5 / 8e6, ($6 < 0 ? "–" : sprintf("%.2f", $6 / clk)) }' "$RAW"
+  echo
+  echo "</details>"
+}
+
+LOOPBACK_COMMAND="bench/loopback.sh"
+for v in SKIP_SS FERRY_JAVA_OPTS MAX_SECONDS REVERSE STREAMS WARMUP DURATION RUNS; do # those set from outside
+  if value=$(printenv "$v"); then
+    LOOPBACK_COMMAND="$v=\"$value\" $LOOPBACK_COMMAND"
+  fi
+done
+mkdir -p "$BENCH/results"
+RESULT=$BENCH/results/loopback-$(date '+%Y-%m-%d-%H%M%S').md
+report | tee "$RESULT"
+log "written to $RESULT (took $((SECONDS - START)) s)"
