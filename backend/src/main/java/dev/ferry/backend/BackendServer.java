@@ -7,6 +7,7 @@ import dev.ferry.transport.Transports;
 import dev.ferry.tunnel.TunnelPipeline;
 import dev.ferry.tunnel.TunnelSettings;
 import dev.ferry.tunnel.bridge.AccessLog;
+import dev.ferry.tunnel.control.ActiveCount;
 import dev.ferry.tunnel.control.TunnelHealth;
 import dev.ferry.tunnel.mux.MuxSession;
 import dev.ferry.tunnel.mux.MuxStream;
@@ -23,13 +24,10 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Accepts tunnels and connects their streams to destinations. Lifecycle: {@link #start()}, then {@link #drain} or
@@ -50,8 +48,7 @@ public final class BackendServer implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final AccessLog accessLog = new AccessLog();
     private final Set<MuxSession> sessions = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger openStreams = new AtomicInteger();
-    private volatile CompletableFuture<Void> drained;
+    private final ActiveCount openStreams = new ActiveCount();
     private EventLoopGroup group;
     private ExecutorService resolver;
     private Channel listener;
@@ -81,7 +78,7 @@ public final class BackendServer implements AutoCloseable {
                                     connector, tracker);
                             TunnelPipeline.install(channel, settings, new TunnelHealth(), mux);
                             sessions.add(mux);
-                            if (drained != null) {
+                            if (openStreams.draining()) {
                                 mux.goAway();
                             }
                             reportLoad(mux);
@@ -120,7 +117,7 @@ public final class BackendServer implements AutoCloseable {
     }
 
     private void reportLoad(MuxSession mux) {
-        mux.sendControl(new ControlMessage.LoadReport(openStreams.get(), WEIGHT, drained != null));
+        mux.sendControl(new ControlMessage.LoadReport(openStreams.get(), WEIGHT, openStreams.draining()));
     }
 
     /** Streams open across all tunnels right now. */
@@ -130,23 +127,18 @@ public final class BackendServer implements AutoCloseable {
 
     /** Stops accepting, tells frontends to go elsewhere, waits up to {@code timeout} for streams, then closes. */
     public void drain(Duration timeout) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        drained = done;
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
         for (MuxSession s : sessions) {
             s.eventLoop().execute(s::goAway);
         }
-        if (openStreams.get() == 0) {
-            done.complete(null);
-        }
         LOG.info("draining: {} streams open, waiting up to {} s", openStreams.get(), timeout.toSeconds());
         try {
-            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            LOG.warn("drain timeout: closing {} streams still open", openStreams.get());
-        } catch (Exception e) {
+            if (!openStreams.awaitZero(timeout)) {
+                LOG.warn("drain timeout: closing {} streams still open", openStreams.get());
+            }
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         close();
@@ -171,14 +163,12 @@ public final class BackendServer implements AutoCloseable {
     private final class Tracker implements SessionListener {
         @Override
         public void onStreamOpened(MuxSession session, MuxStream stream) {
-            openStreams.incrementAndGet();
+            openStreams.increment();
         }
 
         @Override
         public void onStreamClosed(MuxSession session, MuxStream stream) {
-            if (openStreams.decrementAndGet() == 0 && drained != null) {
-                drained.complete(null);
-            }
+            openStreams.decrement();
         }
 
         @Override

@@ -4,6 +4,7 @@ import dev.ferry.transport.IoRuntime;
 import dev.ferry.transport.Transport;
 import dev.ferry.transport.Transports;
 import dev.ferry.tunnel.bridge.AccessLog;
+import dev.ferry.tunnel.control.ActiveCount;
 import dev.ferry.tunnel.control.Backoff;
 import dev.ferry.tunnel.control.TunnelClient;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,10 +20,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Accepts local connections and carries each as a stream through the tunnel. Lifecycle: {@link #start()}, then
@@ -39,8 +37,7 @@ public final class FrontendServer implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final AccessLog accessLog = new AccessLog();
     private final List<Channel> listeners = new ArrayList<>();
-    private final AtomicInteger connections = new AtomicInteger();
-    private volatile CompletableFuture<Void> drained;
+    private final ActiveCount connections = new ActiveCount();
     private EventLoopGroup group;
     private TunnelClient tunnel;
 
@@ -53,7 +50,10 @@ public final class FrontendServer implements AutoCloseable {
     /** Binds every forward and starts the tunnel; returns the bound addresses in the order of the forwards. */
     public List<InetSocketAddress> start() throws Exception {
         Transport transport = transports.byName(config.transport());
-        group = io.newGroup(0);
+        // One loop for the tunnel and every client socket: the tunnel's records are sealed and opened on one
+        // thread anyway, and sockets on the same loop hand bytes to their streams without a thread hop per read
+        // and per write. Several tunnels (several backends) will each want a loop of their own.
+        group = io.newGroup(1);
         tunnel = new TunnelClient(transport, group, config.server(), config.tunnel(), random,
                 new Backoff(BACKOFF_INITIAL, BACKOFF_MAX, new java.util.SplittableRandom(random.nextLong())));
         tunnel.start();
@@ -84,12 +84,8 @@ public final class FrontendServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        connections.incrementAndGet();
-                        ch.closeFuture().addListener(x -> {
-                            if (connections.decrementAndGet() == 0 && drained != null) {
-                                drained.complete(null);
-                            }
-                        });
+                        connections.increment();
+                        ch.closeFuture().addListener(x -> connections.decrement());
                         ch.pipeline().addLast(new ClientBridge(f.target(), tunnel, config.openWait(), accessLog));
                     }
                 })
@@ -114,20 +110,15 @@ public final class FrontendServer implements AutoCloseable {
 
     /** Stops accepting, waits up to {@code timeout} for open connections, then closes. */
     public void drain(Duration timeout) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        drained = done;
         for (Channel l : listeners) {
             l.close().syncUninterruptibly();
         }
-        if (connections.get() == 0) {
-            done.complete(null);
-        }
         LOG.info("draining: {} connections open, waiting up to {} s", connections.get(), timeout.toSeconds());
         try {
-            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            LOG.warn("drain timeout: closing {} connections still open", connections.get());
-        } catch (Exception e) {
+            if (!connections.awaitZero(timeout)) {
+                LOG.warn("drain timeout: closing {} connections still open", connections.get());
+            }
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         close();
