@@ -2,28 +2,36 @@ package dev.ferry.tunnel.secure;
 
 import dev.ferry.crypto.Aead;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.UnsupportedMessageTypeException;
 import io.netty.util.ReferenceCountUtil;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Seals the outbound byte stream into records. Writes are gathered until {@code flush()} (or until a full batch is
- * pending) so that the many small frames of one event-loop turn share records. The write promises complete when
- * the sealed bytes they went into are written. Owned by one channel; runs on its event loop only.
+ * Seals the outbound byte stream into records. Each written buffer is one frame (see {@code FrameEncoder}); a
+ * record gathers whole frames until the next would not fit, so frames never straddle records and the small frames
+ * of one event-loop turn share a record. Sealed records are written in batches and at {@code flush()}; the write
+ * promises complete when the sealed bytes they went into are written. A buffer larger than a record (not a frame)
+ * is cut into full records. Owned by one channel; runs on its event loop only.
  */
 final class RecordEncoder extends ChannelOutboundHandlerAdapter {
-    /** Pending plaintext beyond this is sealed at once, so memory stays bounded without a flush. */
-    private static final int MAX_PENDING = 4 * RecordFormat.MAX_PAYLOAD;
+    /** Sealed bytes beyond this are written at once, so memory stays bounded without a flush. */
+    private static final int MAX_BATCH = 4 * RecordFormat.MAX_PAYLOAD;
 
     private final Aead aead;
     private final ByteBuffer lengthField = ByteBuffer.allocate(RecordFormat.LENGTH_FIELD);
-    private ByteBuf pending;
     private final List<ChannelPromise> promises = new ArrayList<>();
+    /** Plaintext of the record being gathered. */
+    private ByteBuf pending;
+    /** Sealed records not yet written. */
+    private ByteBuf sealed;
     private long counter;
 
     RecordEncoder(Aead aead) {
@@ -35,12 +43,15 @@ final class RecordEncoder extends ChannelOutboundHandlerAdapter {
         if (!(msg instanceof ByteBuf buf)) {
             // Anything but bytes would bypass the seal: refuse it rather than send it in clear.
             ReferenceCountUtil.release(msg);
-            promise.setFailure(new io.netty.handler.codec.UnsupportedMessageTypeException(msg, ByteBuf.class));
+            promise.setFailure(new UnsupportedMessageTypeException(msg, ByteBuf.class));
             return;
         }
         try {
             if (pending == null) {
-                pending = ctx.alloc().heapBuffer(Math.max(buf.readableBytes(), 1024));
+                pending = ctx.alloc().heapBuffer(RecordFormat.MAX_PAYLOAD);
+            }
+            if (pending.isReadable() && pending.readableBytes() + buf.readableBytes() > RecordFormat.MAX_PAYLOAD) {
+                sealRecord(ctx);
             }
             pending.writeBytes(buf);
         } finally {
@@ -49,61 +60,74 @@ final class RecordEncoder extends ChannelOutboundHandlerAdapter {
         if (!promise.isVoid()) {
             promises.add(promise);
         }
-        if (pending.readableBytes() >= MAX_PENDING) {
-            sealPending(ctx);
+        if (pending.readableBytes() >= RecordFormat.MAX_PAYLOAD) {
+            sealRecord(ctx);
+        }
+        if (sealed != null && sealed.readableBytes() >= MAX_BATCH) {
+            writeSealed(ctx);
         }
     }
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
-        sealPending(ctx);
+        sealRecord(ctx);
+        writeSealed(ctx);
         ctx.flush();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        discard(new java.nio.channels.ClosedChannelException());
+        discard(new ClosedChannelException());
     }
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        discard(new java.nio.channels.ClosedChannelException());
+        discard(new ClosedChannelException());
         ctx.close(promise);
     }
 
-    private void sealPending(ChannelHandlerContext ctx) {
+    /** Seals the gathered plaintext as one record (several full ones if a single buffer was larger). */
+    private void sealRecord(ChannelHandlerContext ctx) {
         if (pending == null || !pending.isReadable()) {
-            if (!promises.isEmpty()) { // empty writes: complete them in order, after what went before
-                ctx.write(io.netty.buffer.Unpooled.EMPTY_BUFFER, completing(ctx));
-            }
             return;
         }
-        int plain = pending.readableBytes();
-        int records = (plain + RecordFormat.MAX_PAYLOAD - 1) / RecordFormat.MAX_PAYLOAD;
         int tag = aead.tagLength();
-        ByteBuf out = ctx.alloc().heapBuffer(plain + records * (RecordFormat.LENGTH_FIELD + 2 * tag));
-        try {
-            while (pending.isReadable()) {
-                int n = Math.min(pending.readableBytes(), RecordFormat.MAX_PAYLOAD);
-                lengthField.clear();
-                lengthField.putShort((short) n).flip();
-                seal(lengthField, out, RecordFormat.LENGTH_FIELD + tag);
-                seal(pending.nioBuffer(pending.readerIndex(), n), out, n + tag);
-                pending.skipBytes(n);
-            }
-        } catch (RuntimeException e) {
-            out.release();
-            throw e;
+        if (sealed == null) {
+            sealed = ctx.alloc().heapBuffer(MAX_BATCH + RecordFormat.sealedSize(RecordFormat.MAX_PAYLOAD, tag));
+        }
+        while (pending.isReadable()) {
+            int n = Math.min(pending.readableBytes(), RecordFormat.MAX_PAYLOAD);
+            sealed.ensureWritable(RecordFormat.sealedSize(n, tag));
+            lengthField.clear();
+            lengthField.putShort((short) n).flip();
+            seal(lengthField, RecordFormat.LENGTH_FIELD + tag);
+            seal(pending.nioBuffer(pending.readerIndex(), n), n + tag);
+            pending.skipBytes(n);
         }
         pending.clear();
-        if (pending.capacity() > MAX_PENDING * 2) {
-            pending.release();
-            pending = null;
-        }
-        ctx.write(out, completing(ctx));
     }
 
-    /** A promise for one sealed write that completes every write promise gathered into it. */
+    private void seal(ByteBuffer in, int sealedLength) {
+        if (counter >= RecordFormat.MAX_COUNTER) {
+            throw new IllegalStateException("record nonce space exhausted; reconnect");
+        }
+        ByteBuffer dst = sealed.nioBuffer(sealed.writerIndex(), sealedLength);
+        aead.seal(counter++, in, dst);
+        sealed.writerIndex(sealed.writerIndex() + sealedLength);
+    }
+
+    /** Writes the sealed records; completes the promises of everything written so far once they are out. */
+    private void writeSealed(ChannelHandlerContext ctx) {
+        if (sealed != null && sealed.isReadable()) {
+            ByteBuf out = sealed;
+            sealed = null;
+            ctx.write(out, completing(ctx));
+        } else if (!promises.isEmpty()) { // empty writes: complete them in order, after what went before
+            ctx.write(Unpooled.EMPTY_BUFFER, completing(ctx));
+        }
+    }
+
+    /** A promise for one write of sealed bytes that completes every write promise gathered into it. */
     private ChannelPromise completing(ChannelHandlerContext ctx) {
         ChannelPromise p = ctx.newPromise();
         if (!promises.isEmpty()) {
@@ -122,19 +146,14 @@ final class RecordEncoder extends ChannelOutboundHandlerAdapter {
         return p;
     }
 
-    private void seal(ByteBuffer in, ByteBuf out, int sealedLength) {
-        if (counter >= RecordFormat.MAX_COUNTER) {
-            throw new IllegalStateException("record nonce space exhausted; reconnect");
-        }
-        ByteBuffer dst = out.nioBuffer(out.writerIndex(), sealedLength);
-        aead.seal(counter++, in, dst);
-        out.writerIndex(out.writerIndex() + sealedLength);
-    }
-
     private void discard(Throwable cause) {
         if (pending != null) {
             ReferenceCountUtil.safeRelease(pending);
             pending = null;
+        }
+        if (sealed != null) {
+            ReferenceCountUtil.safeRelease(sealed);
+            sealed = null;
         }
         for (ChannelPromise p : promises) {
             p.tryFailure(cause);

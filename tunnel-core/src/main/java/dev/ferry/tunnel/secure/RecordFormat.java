@@ -12,8 +12,12 @@ package dev.ferry.tunnel.secure;
  */
 final class RecordFormat {
     static final int LENGTH_FIELD = 2;
-    /** Largest plaintext in one record. */
-    static final int MAX_PAYLOAD = 16 * 1024;
+    /**
+     * Largest plaintext in one record: exactly one full frame, so a sender that cuts records at frame boundaries
+     * never splits a frame, and the receiver's frame decoder never has to join pieces.
+     */
+    static final int MAX_PAYLOAD = dev.ferry.tunnel.wire.WireFormat.HEADER_LENGTH
+            + dev.ferry.tunnel.wire.WireFormat.MAX_PAYLOAD;
     /** The sender stops here and the tunnel must be re-established; far beyond any tunnel's life. */
     static final long MAX_COUNTER = 1L << 62;
 

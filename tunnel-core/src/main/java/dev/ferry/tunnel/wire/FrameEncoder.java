@@ -27,9 +27,10 @@ import java.util.List;
  * Turns {@link Frame}s into bytes (layout in {@link WireFormat}).
  *
  * <p>Ownership: the encoder takes the frame's buffer ({@link Frame.Data#payload()}, {@link Frame.Open#firstBytes()})
- * and either passes it on or releases it, also when the frame is rejected. For DATA and OPEN with first bytes the
- * handler writes two buffers, the header (plus the destination for OPEN) and then the frame's own payload buffer,
- * so stream bytes are never copied; every other frame is written as one buffer.
+ * and either passes it on or releases it, also when the frame is rejected. The handler writes exactly one buffer
+ * per frame (the record layer relies on it to keep frames whole within records); for DATA and OPEN with first bytes
+ * that buffer is a composite of the header (plus the destination for OPEN) and the frame's own payload buffer, so
+ * stream bytes are not copied here.
  *
  * <p>A frame that breaks a wire rule (stream id 0 on a stream frame, empty DATA, a payload over
  * {@link WireFormat#MAX_PAYLOAD}) is a bug of the sender: it is rejected with an {@link IllegalArgumentException}
@@ -56,11 +57,12 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             throw t;
         }
         writeHead(frame, tail.readableBytes(), head);
-        out.add(head);
         if (tail.isReadable()) {
-            out.add(tail);
+            // One message per frame, so the record layer can keep frames whole; the payload is not copied.
+            out.add(ctx.alloc().compositeBuffer(2).addComponents(true, head, tail));
         } else {
             tail.release();
+            out.add(head);
         }
     }
 

@@ -180,7 +180,7 @@ class RecordTamperTest {
         }
     }
 
-    /** A length field that opens but is out of range (0, or above 16384) stops the tunnel; 16384 itself is fine. */
+    /** A length field that opens but is out of range (0, or above one full frame) stops the tunnel; a full frame itself is fine. */
     @Test
     void aSealedLengthOutOfRangeStopsTheTunnel() {
         byte[] key = randomBytes(MASTER_SEED, CipherKind.AES_256_GCM.keyLength());
