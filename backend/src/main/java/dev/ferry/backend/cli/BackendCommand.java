@@ -83,7 +83,7 @@ public final class BackendCommand implements Callable<Integer> {
     Duration drainTimeout;
 
     @Mixin
-    TimingOptions timing = new TimingOptions();
+    TunnelOptions tunnelOptions = new TunnelOptions();
 
     @Option(names = "--insecure-no-encryption",
             description = "Also accept frontends that ask for --cipher none (traffic in the clear, no integrity).")
@@ -106,7 +106,7 @@ public final class BackendCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--connect-timeout: must be more than 0");
         }
         PresharedKey key = keys.resolve(context.env()); // last: a passphrase takes a moment to stretch
-        TunnelSettings tunnel = timing.applyTo(TunnelSettings.defaults(key, CipherKind.AES_256_GCM));
+        TunnelSettings tunnel = tunnelOptions.applyTo(TunnelSettings.defaults(key, CipherKind.AES_256_GCM));
         if (allowNoEncryption) {
             tunnel = new TunnelSettings(tunnel.key(), tunnel.cipher(), true, tunnel.keepaliveInterval(),
                     tunnel.deadAfter(), tunnel.handshakeTimeout(), tunnel.streamWindow(), tunnel.clock());

@@ -32,6 +32,14 @@ public final class Converters {
         }
     }
 
+    /** {@code 256k}, {@code 1m}: a byte size from 16k to 1g. */
+    public static final class SizeConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return Converters.convert(value, Sizes::parse);
+        }
+    }
+
     /** {@code HOST:PORT} with a port of 1 to 65535. */
     public static final class HostPortConverter implements ITypeConverter<HostPort> {
         @Override

@@ -7,7 +7,7 @@ import dev.ferry.backend.cli.Durations;
 import dev.ferry.backend.cli.Foreground;
 import dev.ferry.backend.cli.HostPort;
 import dev.ferry.backend.cli.KeyOptions;
-import dev.ferry.backend.cli.TimingOptions;
+import dev.ferry.backend.cli.TunnelOptions;
 import dev.ferry.backend.cli.Version;
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.crypto.PresharedKey;
@@ -87,7 +87,7 @@ public final class FrontendCommand implements Callable<Integer> {
     boolean insecure;
 
     @Mixin
-    TimingOptions timing = new TimingOptions();
+    TunnelOptions tunnelOptions = new TunnelOptions();
 
     @Option(names = "--open-wait", paramLabel = "DURATION", defaultValue = "10s",
             converter = Converters.DurationConverter.class,
@@ -127,7 +127,7 @@ public final class FrontendCommand implements Callable<Integer> {
             }
         }
         PresharedKey key = keys.resolve(context.env()); // last: a passphrase takes a moment to stretch
-        TunnelSettings t = timing.applyTo(TunnelSettings.defaults(key, cipher));
+        TunnelSettings t = tunnelOptions.applyTo(TunnelSettings.defaults(key, cipher));
         TunnelSettings tunnel = new TunnelSettings(t.key(), t.cipher(), insecure, t.keepaliveInterval(),
                 t.deadAfter(), t.handshakeTimeout(), t.streamWindow(), t.clock());
         return new FrontendConfig(server.toUnresolvedUnlessLiteral(), transport, tunnel, forwards, openWait,

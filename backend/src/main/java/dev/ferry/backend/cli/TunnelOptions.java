@@ -5,11 +5,12 @@ import picocli.CommandLine.Option;
 
 import java.time.Duration;
 
-/** Keepalive timing, the same options on both ends. A picocli mixin. */
-public final class TimingOptions {
+/** Tunnel options with the same meaning on both ends: keepalive timing and the stream window. A picocli mixin. */
+public final class TunnelOptions {
     @Option(names = "--keepalive", paramLabel = "DURATION", defaultValue = "2s",
             converter = Converters.DurationConverter.class,
-            description = "Send a keepalive when the tunnel has been quiet this long. Default: ${DEFAULT-VALUE}.")
+            description = "Send a keepalive ping this often; the answers measure the tunnel's RTT. "
+                    + "Default: ${DEFAULT-VALUE}.")
     Duration keepalive;
 
     @Option(names = "--dead-after", paramLabel = "DURATION", defaultValue = "8s",
@@ -18,7 +19,14 @@ public final class TimingOptions {
                     + "(the frontend then reconnects). Default: ${DEFAULT-VALUE}.")
     Duration deadAfter;
 
-    /** @throws IllegalArgumentException naming the option when the pair makes no sense */
+    @Option(names = "--stream-window", paramLabel = "SIZE", defaultValue = "1m",
+            converter = Converters.SizeConverter.class,
+            description = "Bytes each stream may have in flight towards this end before the sender waits "
+                    + "(256k, 1m, 4m; 16k to 1g). It bounds memory per slow stream and caps one stream's speed at "
+                    + "SIZE per round trip: 1m is about 160 Mbit/s at 50 ms. Default: ${DEFAULT-VALUE}.")
+    int streamWindow;
+
+    /** @throws IllegalArgumentException naming the option when a value or the pair makes no sense */
     public TunnelSettings applyTo(TunnelSettings settings) {
         if (keepalive.isZero()) {
             throw new IllegalArgumentException("--keepalive: must be more than 0");
@@ -27,6 +35,6 @@ public final class TimingOptions {
             throw new IllegalArgumentException("--dead-after (" + Durations.format(deadAfter)
                     + ") must be longer than --keepalive (" + Durations.format(keepalive) + ")");
         }
-        return settings.withTimings(keepalive, deadAfter);
+        return settings.withTimings(keepalive, deadAfter).withStreamWindow(streamWindow);
     }
 }
