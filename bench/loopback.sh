@@ -40,10 +40,12 @@ log() { echo "loopback: $*" >&2; }
 
 # ---------------------------------------------------------------- processes we own, and their cleanup
 PIDS=()
+FOREGROUND_PID="" # the command in_background waits for, if any
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ferry-loopback.XXXXXX")
 
 cleanup() {
   local pid i
+  [ -n "$FOREGROUND_PID" ] && PIDS+=("$FOREGROUND_PID")
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for ((i = 0; i < 50; i++)); do # up to 5 s for a clean exit, then SIGKILL
     local alive=0
@@ -67,6 +69,20 @@ start() {
   PIDS+=("$LAST_PID")
 }
 
+# in_background OUTFILE CMD...: runs CMD with stdout+stderr to OUTFILE and waits for it with the `wait` builtin.
+# A foreground command would not do: bash defers the INT trap until a foreground child ends, and skips it when the
+# child (iperf3, or `timeout`, which moves itself out of the terminal's process group) did not die of SIGINT itself.
+# `wait` returns at once on a trapped signal, so Ctrl-C stops the script promptly; cleanup then ends CMD too.
+in_background() {
+  local out=$1 status=0
+  shift
+  "$@" >"$out" 2>&1 &
+  FOREGROUND_PID=$!
+  wait "$FOREGROUND_PID" || status=$?
+  FOREGROUND_PID=""
+  return $status
+}
+
 # wait_listen PORT PID SECONDS: until something listens on 127.0.0.1:PORT; fails if PID died or time ran out.
 wait_listen() {
   local port=$1 pid=$2 deadline=$((SECONDS + $3))
@@ -78,7 +94,8 @@ wait_listen() {
   return 1
 }
 
-# free_port: a TCP port nobody listens on (and that we have not handed out yet).
+# free_port VAR: sets VAR to a TCP port nobody listens on and that was not handed out before.
+# (Not called as $(free_port): the list of ports handed out must outlive the call.)
 USED_PORTS=" "
 free_port() {
   local p
@@ -87,16 +104,16 @@ free_port() {
     [[ $USED_PORTS == *" $p "* ]] && continue
     [ -z "$(ss -Hltn "sport = :$p")" ] || continue
     USED_PORTS+="$p "
-    echo "$p"
+    printf -v "$1" '%s' "$p"
     return
   done
 }
 
-# cpu_ticks PID...: utime+stime of the processes (all threads), in clock ticks.
+# cpu_ticks PID...: utime+stime of the processes (all threads), in clock ticks; fails if one has exited.
 cpu_ticks() {
   local pid total=0 fields f
   for pid in "$@"; do
-    fields=$(<"/proc/$pid/stat")
+    fields=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
     fields=${fields##*) } # the command name may hold spaces; everything after ") " is numeric
     read -r -a f <<<"$fields"
     total=$((total + f[11] + f[12])) # fields 14 and 15 of stat(5), counted from field 3 here
@@ -130,15 +147,16 @@ if [ -n "$SS_SKIP_REASON" ]; then
 fi
 
 # ---------------------------------------------------------------- the target and the tunnels
-TARGET=$(free_port)
+free_port TARGET
 start iperf3-server iperf3 -s -B 127.0.0.1 -p "$TARGET" --rcv-timeout 10000
 IPERF_PID=$LAST_PID
 wait_listen "$TARGET" "$IPERF_PID" 10 || { log "iperf3 server did not start"; cat "$WORK/iperf3-server.log" >&2; exit 1; }
 
 # Build ferry once, here, if its sources changed: two launchers racing to build at once would collide.
 log "checking the ferry build (./ferry builds when its sources changed)…"
-timeout 600 "$FERRY" --version >"$WORK/ferry-version.txt" 2>"$WORK/ferry-build.log" \
+in_background "$WORK/ferry-build.log" timeout 600 "$FERRY" --version \
   || { log "./ferry does not run:"; cat "$WORK/ferry-build.log" >&2; exit 1; }
+tail -n 1 "$WORK/ferry-build.log" >"$WORK/ferry-version.txt"
 "$FERRY" genkey >"$WORK/ferry.key"
 
 SYSTEMS=(direct)
@@ -149,8 +167,8 @@ LABEL[direct]="direct TCP (baseline)"
 # start_ferry SYSTEM CIPHER
 start_ferry() {
   local system=$1 cipher=$2 backend_port entry_port backend frontend
-  backend_port=$(free_port)
-  entry_port=$(free_port)
+  free_port backend_port
+  free_port entry_port
   JAVA_OPTS=${FERRY_JAVA_OPTS:-} start "$system-backend" \
     "$FERRY" backend --listen "127.0.0.1:$backend_port" --key-file "$WORK/ferry.key"
   backend=$LAST_PID
@@ -171,8 +189,8 @@ start_ferry ferry-aes aes-256-gcm
 start_ferry ferry-chacha chacha20-poly1305
 
 if [ -z "$SS_SKIP_REASON" ]; then
-  ss_port=$(free_port)
-  ss_entry=$(free_port)
+  free_port ss_port
+  free_port ss_entry
   ss_pass=$(head -c 18 /dev/urandom | base64)
   start ss-server ss-server -s 127.0.0.1 -p "$ss_port" -k "$ss_pass" -m "$SS_METHOD"
   ss_server=$LAST_PID
@@ -196,22 +214,29 @@ RAW=$WORK/raw.tsv # round system streams bytes bits_per_second cpu_ticks(-1 = no
 IPERF_DIR=()
 [ "$REVERSE" = 1 ] && IPERF_DIR=(-R)
 
-# run_iperf SYSTEM STREAMS SECONDS: prints "bytes bits_per_second cpu_ticks", or fails.
+# run_iperf SYSTEM STREAMS SECONDS: sets R_BYTES, R_BPS and R_TICKS (-1 = CPU not measured), or fails.
+# Called directly, not in $(...), so that Ctrl-C reaches the INT trap while iperf3 runs (see in_background).
 run_iperf() {
-  local system=$1 streams=$2 secs=$3 before=-1 after=-1 json pids
+  local system=$1 streams=$2 secs=$3 before=-1 after=-1 json=$WORK/iperf3-client.json pids
   pids=${TUNNEL_PIDS[$system]:-}
-  [ -n "$pids" ] && before=$(cpu_ticks $pids)
-  json=$(timeout $((secs + 20)) iperf3 -c 127.0.0.1 -p "${ENTRY[$system]}" -t "$secs" -P "$streams" \
-    "${IPERF_DIR[@]}" --connect-timeout 5000 --json 2>&1) || true
-  [ -n "$pids" ] && after=$(cpu_ticks $pids)
-  local bytes bps
-  bytes=$(jq -r '.end.sum_received.bytes // empty' <<<"$json" 2>/dev/null || true)
-  bps=$(jq -r '.end.sum_received.bits_per_second // empty' <<<"$json" 2>/dev/null || true)
-  if [ -z "$bytes" ] || [ "$bytes" = 0 ]; then
-    log "$system -P $streams failed: $(jq -r '.error // empty' <<<"$json" 2>/dev/null || head -c 300 <<<"$json")"
+  if [ -n "$pids" ] && ! before=$(cpu_ticks $pids); then
+    log "$system: a tunnel process has exited (see its log); skipping"
     return 1
   fi
-  if [ "$before" -ge 0 ]; then echo "$bytes $bps $((after - before))"; else echo "$bytes $bps -1"; fi
+  in_background "$json" timeout $((secs + 20)) iperf3 -c 127.0.0.1 -p "${ENTRY[$system]}" -t "$secs" \
+    -P "$streams" "${IPERF_DIR[@]}" --connect-timeout 5000 --json || true
+  if [ -n "$pids" ] && ! after=$(cpu_ticks $pids); then
+    log "$system: a tunnel process exited during the run; skipping"
+    return 1
+  fi
+  R_BYTES=$(jq -r '.end.sum_received.bytes // empty' "$json" 2>/dev/null || true)
+  R_BPS=$(jq -r '.end.sum_received.bits_per_second // empty' "$json" 2>/dev/null || true)
+  R_TICKS=-1
+  [ "$before" -ge 0 ] && R_TICKS=$((after - before))
+  if [ -z "$R_BYTES" ] || [ "$R_BYTES" = 0 ]; then
+    log "$system -P $streams failed: $(jq -r '.error // empty' "$json" 2>/dev/null || head -c 300 "$json")"
+    return 1
+  fi
 }
 
 out_of_time() { [ $((SECONDS - START + DURATION + 20)) -gt "$MAX_SECONDS" ]; }
@@ -220,7 +245,7 @@ log "warming up (${WARMUP}s per run, not recorded)…"
 for system in "${SYSTEMS[@]}"; do
   [ "$system" = direct ] && continue
   for streams in $STREAMS; do
-    run_iperf "$system" "$streams" "$WARMUP" >/dev/null || log "warm-up of $system failed"
+    run_iperf "$system" "$streams" "$WARMUP" || log "warm-up of $system failed"
   done
 done
 
@@ -232,10 +257,9 @@ for ((round = 1; round <= RUNS; round++)); do
         TRUNCATED="stopped after ${MAX_SECONDS}s (MAX_SECONDS), in round $round"
         break 3
       fi
-      if result=$(run_iperf "$system" "$streams" "$DURATION"); then
-        read -r bytes bps ticks <<<"$result"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$system" "$streams" "$bytes" "$bps" "$ticks" >>"$RAW"
-        log "round $round/$RUNS  $system  -P $streams  $(awk -v b="$bps" 'BEGIN { printf "%.0f MB/s", b / 8e6 }')"
+      if run_iperf "$system" "$streams" "$DURATION"; then
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$system" "$streams" "$R_BYTES" "$R_BPS" "$R_TICKS" >>"$RAW"
+        log "round $round/$RUNS  $system  -P $streams  $(awk -v b="$R_BPS" 'BEGIN { printf "%.0f MB/s", b / 8e6 }')"
       fi
     done
   done
@@ -268,9 +292,9 @@ report() {
   echo "- Load average (1/5/15 min) before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the box adds noise)"
   echo "- $(head -n 1 "$WORK/ferry-version.txt"); $(iperf3 --version | head -n 1);" \
     "$( [ -z "$SS_SKIP_REASON" ] && ss-server -h 2>&1 | grep -m1 -o 'shadowsocks-libev [0-9.]*' || echo 'shadowsocks-libev: skipped')"
-  echo "- Each cell: ${RUNS} rounds of ${DURATION}s iperf3 runs per system, the systems interleaved within a round;" \
+  echo "- Each cell: ${RUNS} round(s) of one ${DURATION}s iperf3 run per system, the systems interleaved within a round;" \
     "median (min–max). Direction: $direction. Warm-up: ${WARMUP}s at each stream count per tunnel, not recorded."
-  echo "- MB/s = 10^6 bytes/s received by the iperf3 server side (\`end.sum_received\`)." \
+  echo "- MB/s = 10^6 bytes/s counted by the receiving iperf3 end (\`end.sum_received\`)." \
     "CPU s/GB = utime+stime of the tunnel's two processes (ferry: backend + frontend JVMs; ss: ss-server + ss-tunnel)" \
     "during the run, per 10^9 bytes. Ratios are taken within each round, then the median (min–max) of those."
   [ -n "$SS_SKIP_REASON" ] && echo "- **shadowsocks-libev skipped**: $SS_SKIP_REASON"
