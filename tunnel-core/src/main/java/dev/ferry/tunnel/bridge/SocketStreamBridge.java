@@ -109,7 +109,6 @@ public abstract class SocketStreamBridge extends ChannelInboundHandlerAdapter im
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        LOG.debug("inactive {} local={} remote={} stream={}", ctx.channel(), localDone, remoteDone, stream);
         onSessionLoop(() -> {
             if (stream != null && !stream.isClosed() && !(localDone && remoteDone)) {
                 stream.reset(ResetReason.CONNECTION_RESET);
@@ -156,7 +155,6 @@ public abstract class SocketStreamBridge extends ChannelInboundHandlerAdapter im
 
     @Override
     public void onFin() {
-        LOG.debug("fin {} toSocket={}", socket, toSocket);
         remoteDone = true;
         Runnable shutdown = () -> ((DuplexChannel) socket).shutdownOutput()
                 .addListener(done -> onSessionLoop(this::closeIfDone, null));
@@ -169,7 +167,6 @@ public abstract class SocketStreamBridge extends ChannelInboundHandlerAdapter im
 
     @Override
     public void onReset(ResetReason reason, boolean byPeer) {
-        LOG.debug("reset {} {} {}", socket, reason, byPeer);
         outcome = reason == ResetReason.SHUTDOWN && !byPeer ? "tunnel_lost"
                 : "reset_" + (byPeer ? "by_peer_" : "") + reason.name().toLowerCase(java.util.Locale.ROOT);
         if (byPeer && socket.isActive()) {

@@ -183,8 +183,8 @@ public final class TunnelClient implements AutoCloseable {
         }
         long delay = backoff.nextDelayMillis();
         if (!outageLogged || backoff.attempts() % 10 == 0) {
-            LOG.warn("tunnel to {} down ({}); reconnecting in {} ms (attempt {})", server, why, delay,
-                    backoff.attempts());
+            LOG.warn("tunnel to {} down ({}; last measured {}); reconnecting in {} ms (attempt {})", server, why,
+                    health, delay, backoff.attempts());
             outageLogged = true;
         }
         loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
