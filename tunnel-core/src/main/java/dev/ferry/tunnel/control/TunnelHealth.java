@@ -50,6 +50,8 @@ public final class TunnelHealth {
 
     @Override
     public String toString() {
-        return String.format("rtt=%.1fms loss=%.1f%%", Math.max(smoothedRttNanos, 0) / 1e6, lossRatio() * 100);
+        long rtt = smoothedRttNanos;
+        String r = rtt < 0 ? "rtt=unknown" : String.format(java.util.Locale.ROOT, "rtt=%.1fms", rtt / 1e6);
+        return String.format(java.util.Locale.ROOT, "%s loss=%.1f%%", r, lossRatio() * 100);
     }
 }
