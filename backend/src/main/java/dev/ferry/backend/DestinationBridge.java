@@ -12,7 +12,7 @@ final class DestinationBridge extends SocketStreamBridge {
         super(accessLog, false);
         this.stream = stream;
         this.sessionLoop = stream.session().eventLoop();
-        this.client = stream.session().channel().remoteAddress() + "#" + stream.id();
+        this.client = AccessLog.format(stream.session().channel().remoteAddress()) + "#" + stream.id();
     }
 
     @Override

@@ -37,7 +37,7 @@ final class ClientBridge extends SocketStreamBridge {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         super.channelActive(ctx);
-        client = String.valueOf(ctx.channel().remoteAddress());
+        client = AccessLog.format(ctx.channel().remoteAddress());
         tunnels.acquire(openWait).addListener(f -> {
             if (!f.isSuccess()) {
                 setOutcome("no_tunnel");

@@ -15,6 +15,15 @@ public final class AccessLog {
         this.log = log;
     }
 
+    /** {@code 192.0.2.1:5555} or {@code [2001:db8::1]:443}, without the slash of {@code InetSocketAddress}. */
+    public static String format(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress a && a.getAddress() != null) {
+            String host = a.getAddress().getHostAddress();
+            return (a.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
+        }
+        return String.valueOf(address);
+    }
+
     /**
      * @param client   who connected (the local client on the frontend; tunnel peer and stream id on the backend)
      * @param up       bytes from client towards destination
