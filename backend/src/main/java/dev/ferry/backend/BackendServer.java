@@ -10,7 +10,6 @@ import dev.ferry.tunnel.bridge.AccessLog;
 import dev.ferry.tunnel.control.ActiveCount;
 import dev.ferry.tunnel.control.TunnelHealth;
 import dev.ferry.tunnel.mux.MuxSession;
-import dev.ferry.tunnel.mux.MuxStream;
 import dev.ferry.tunnel.mux.SessionListener;
 import dev.ferry.tunnel.secure.ServerHandshakeHandler;
 import dev.ferry.tunnel.wire.ControlMessage;
@@ -48,6 +47,7 @@ public final class BackendServer implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final AccessLog accessLog = new AccessLog();
     private final Set<MuxSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Destination connections, from the stream's open until their socket is done: what a drain waits for. */
     private final ActiveCount openStreams = new ActiveCount();
     private EventLoopGroup group;
     private ExecutorService resolver;
@@ -67,7 +67,7 @@ public final class BackendServer implements AutoCloseable {
         group = io.newGroup(0);
         resolver = Executors.newVirtualThreadPerTaskExecutor();
         DestinationConnector connector = new DestinationConnector(io, config.policy(), config.connectTimeout(),
-                resolver, accessLog);
+                resolver, accessLog, openStreams);
         SessionListener tracker = new Tracker();
         var init = new ChannelInitializer<Channel>() {
             @Override
@@ -161,16 +161,6 @@ public final class BackendServer implements AutoCloseable {
     }
 
     private final class Tracker implements SessionListener {
-        @Override
-        public void onStreamOpened(MuxSession session, MuxStream stream) {
-            openStreams.increment();
-        }
-
-        @Override
-        public void onStreamClosed(MuxSession session, MuxStream stream) {
-            openStreams.decrement();
-        }
-
         @Override
         public void onClosed(MuxSession session) {
             sessions.remove(session);

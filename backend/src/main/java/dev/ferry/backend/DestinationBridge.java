@@ -1,6 +1,7 @@
 package dev.ferry.backend;
 
 import dev.ferry.tunnel.bridge.AccessLog;
+import dev.ferry.tunnel.control.ActiveCount;
 import dev.ferry.tunnel.bridge.SocketStreamBridge;
 import dev.ferry.tunnel.mux.MuxStream;
 
@@ -8,8 +9,13 @@ import dev.ferry.tunnel.mux.MuxStream;
 final class DestinationBridge extends SocketStreamBridge {
     private final String client;
 
-    DestinationBridge(MuxStream stream, AccessLog accessLog) {
+    private final ActiveCount active;
+
+    /** Counts itself in {@code active} until {@link #finished()}. */
+    DestinationBridge(MuxStream stream, AccessLog accessLog, ActiveCount active) {
         super(accessLog, false);
+        this.active = active;
+        active.increment();
         this.stream = stream;
         this.sessionLoop = stream.session().eventLoop();
         this.client = AccessLog.format(stream.session().channel().remoteAddress()) + "#" + stream.id();
@@ -34,8 +40,13 @@ final class DestinationBridge extends SocketStreamBridge {
         }
     }
 
-    /** The destination could not be reached; logs the outcome. */
+    /** The destination could not be reached, or the stream ended before it was: logs the outcome. */
     void failed(String outcome) {
         finish(outcome);
+    }
+
+    @Override
+    protected void finished() {
+        active.decrement();
     }
 }

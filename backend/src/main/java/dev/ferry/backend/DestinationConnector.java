@@ -2,6 +2,7 @@ package dev.ferry.backend;
 
 import dev.ferry.transport.IoRuntime;
 import dev.ferry.tunnel.bridge.AccessLog;
+import dev.ferry.tunnel.control.ActiveCount;
 import dev.ferry.tunnel.mux.MuxStream;
 import dev.ferry.tunnel.mux.StreamAcceptor;
 import dev.ferry.tunnel.wire.Destination;
@@ -34,20 +35,23 @@ final class DestinationConnector implements StreamAcceptor {
     private final Duration connectTimeout;
     private final Executor resolver;
     private final AccessLog accessLog;
+    private final ActiveCount active;
 
+    /** {@code active} counts destination connections from the open until their socket is done. */
     DestinationConnector(IoRuntime io, DestinationPolicy policy, Duration connectTimeout, Executor resolver,
-                         AccessLog accessLog) {
+                         AccessLog accessLog, ActiveCount active) {
         this.io = io;
         this.policy = policy;
         this.connectTimeout = connectTimeout;
         this.resolver = resolver;
         this.accessLog = accessLog;
+        this.active = active;
     }
 
     @Override
     public void onOpen(MuxStream stream) {
         Destination d = stream.destination();
-        DestinationBridge bridge = new DestinationBridge(stream, accessLog);
+        DestinationBridge bridge = new DestinationBridge(stream, accessLog, active);
         if (d.kind() != Destination.Kind.DOMAIN) {
             connect(stream, bridge, d.toSocketAddress());
             return;
@@ -66,6 +70,7 @@ final class DestinationConnector implements StreamAcceptor {
 
     private void connect(MuxStream stream, DestinationBridge bridge, InetSocketAddress address) {
         if (stream.isClosed()) {
+            bridge.failed("reset_before_connect");
             return;
         }
         if (!policy.permits(address)) {

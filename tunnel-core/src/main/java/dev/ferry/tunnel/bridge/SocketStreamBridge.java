@@ -241,6 +241,11 @@ public abstract class SocketStreamBridge extends ChannelInboundHandlerAdapter im
         long down = frontendSide ? toSocket : fromSocket;
         accessLog.connection(clientLabel(), destinationLabel(), up, down,
                 (System.nanoTime() - startNanos) / 1_000_000, result);
+        finished();
+    }
+
+    /** Called once, after the access-log line: the connection is over, its socket closed or never opened. */
+    protected void finished() {
     }
 
     protected final void setOutcome(String o) {

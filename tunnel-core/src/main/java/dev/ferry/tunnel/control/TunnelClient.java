@@ -45,6 +45,8 @@ public final class TunnelClient implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong established = new java.util.concurrent.atomic.AtomicLong();
     private volatile MuxSession current;
     private boolean connecting;
+    /** The channel of the connection attempt under way (connected, handshake not done yet), if any. */
+    private Channel attempt;
     private boolean closed;
     private boolean outageLogged;
 
@@ -104,6 +106,9 @@ public final class TunnelClient implements AutoCloseable {
             } else if (current != null && current.acceptsNewStreams()) {
                 p.trySuccess(current);
             } else {
+                if (current != null) {
+                    retire(current, "takes no new streams (stream ids used up)");
+                }
                 waiters.add(p);
                 loop.schedule(() -> {
                     if (waiters.remove(p)) {
@@ -111,16 +116,15 @@ public final class TunnelClient implements AutoCloseable {
                                 "no tunnel to " + server + " within " + wait.toMillis() + " ms"));
                     }
                 }, wait.toMillis(), TimeUnit.MILLISECONDS);
-                if (!connecting && current == null) {
-                    connect();
-                }
+                connect();
             }
         });
         return p;
     }
 
+    /** Starts one connection attempt, unless one is under way or a usable tunnel is up. */
     private void connect() {
-        if (closed || connecting) {
+        if (closed || connecting || current != null) {
             return;
         }
         connecting = true;
@@ -139,15 +143,17 @@ public final class TunnelClient implements AutoCloseable {
         transport.connect(group, server, init).addListener(f -> {
             if (f.isSuccess()) {
                 Channel ch = (Channel) f.getNow();
+                onLoop(() -> attempt = ch);
                 ch.closeFuture().addListener(c -> onLoop(() -> down(ch, "connection closed")));
             } else {
-                onLoop(() -> down(null, String.valueOf(f.cause().getMessage())));
+                onLoop(() -> attemptFailed(String.valueOf(f.cause().getMessage())));
             }
         });
     }
 
     private void up(MuxSession mux) {
         connecting = false;
+        attempt = null;
         if (closed) {
             mux.close();
             return;
@@ -171,13 +177,29 @@ public final class TunnelClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A tunnel channel closed: the live one (reconnect), the attempt under way (its handshake failed: retry), or a
+     * retired one that finished draining (nothing to do).
+     */
     private void down(Channel ch, String why) {
         if (current != null && current.channel() == ch) {
             current = null;
-        } else if (ch != null && current != null) {
-            return; // an older tunnel (drained after go-away) closing: nothing to do
+        } else if (ch == attempt) {
+            attempt = null;
+            connecting = false;
+        } else {
+            return;
         }
+        retryLater(why);
+    }
+
+    private void attemptFailed(String why) {
         connecting = false;
+        attempt = null;
+        retryLater(why);
+    }
+
+    private void retryLater(String why) {
         if (closed) {
             return;
         }
@@ -188,6 +210,18 @@ public final class TunnelClient implements AutoCloseable {
             outageLogged = true;
         }
         loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Stops giving {@code session} to new streams (its streams finish on it) and brings up a new tunnel. When the
+     * retired tunnel finally closes, {@link #down} recognises it as neither live nor the attempt and lets it go.
+     */
+    private void retire(MuxSession session, String why) {
+        if (current == session) {
+            LOG.info("tunnel to {} {}; opening a new tunnel for new streams", server, why);
+            current = null;
+            connect();
+        }
     }
 
     /** Runs on the client's loop; after shutdown there is nothing left to do, so a refused task is dropped. */
@@ -219,13 +253,7 @@ public final class TunnelClient implements AutoCloseable {
         @Override
         public void onControl(MuxSession session, ControlMessage message) {
             if (message instanceof ControlMessage.GoAway) {
-                loop.execute(() -> {
-                    if (current == session) {
-                        LOG.info("backend {} is draining; opening a new tunnel for new streams", server);
-                        current = null;
-                        connect();
-                    }
-                });
+                onLoop(() -> retire(session, "is draining"));
             }
         }
     }

@@ -41,31 +41,46 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private final IntObjectHashMap<MuxStream> streams = new IntObjectHashMap<>();
     private final ArrayDeque<MuxStream> ready = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
-    private int nextStreamId = 1;
+    /** Next id to open (frontend); a long so running out is a plain comparison, never a wrap to negative. */
+    private volatile long nextStreamId = 1;
     private int highestPeerStreamId;
     private boolean flushScheduled;
     private volatile boolean goAwaySent;
     private volatile boolean goAwayReceived;
     private volatile boolean closed;
 
+    /** Highest stream id a frontend opens on one tunnel; after it the tunnel takes no new streams. */
+    static final long MAX_STREAM_ID = Integer.MAX_VALUE;
+    /** Streams one tunnel may have open at once on the backend; an OPEN beyond it is answered FAILED. */
+    public static final int DEFAULT_MAX_STREAMS = 8192;
+
+    private final int maxStreams;
+
     private MuxSession(boolean client, int localWindow, int peerWindow, StreamAcceptor acceptor,
-                       SessionListener listener) {
+                       SessionListener listener, int maxStreams) {
         this.client = client;
         this.localWindow = localWindow;
         this.peerWindow = peerWindow;
         this.acceptor = acceptor;
         this.listener = listener;
+        this.maxStreams = maxStreams;
     }
 
     /** The frontend's side: opens streams. */
     public static MuxSession client(int localWindow, int peerWindow, SessionListener listener) {
-        return new MuxSession(true, localWindow, peerWindow, null, listener);
+        return new MuxSession(true, localWindow, peerWindow, null, listener, Integer.MAX_VALUE);
     }
 
     /** The backend's side: accepts streams through {@code acceptor}. */
     public static MuxSession server(int localWindow, int peerWindow, StreamAcceptor acceptor,
                                     SessionListener listener) {
-        return new MuxSession(false, localWindow, peerWindow, acceptor, listener);
+        return server(localWindow, peerWindow, acceptor, listener, DEFAULT_MAX_STREAMS);
+    }
+
+    /** The backend's side with a cap on streams open at once (memory: each may hold a window of early data). */
+    public static MuxSession server(int localWindow, int peerWindow, StreamAcceptor acceptor,
+                                    SessionListener listener, int maxStreams) {
+        return new MuxSession(false, localWindow, peerWindow, acceptor, listener, maxStreams);
     }
 
     public EventLoop eventLoop() {
@@ -83,7 +98,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
 
     /** True while new streams may be opened here (not closed, no go-away either way). */
     public boolean acceptsNewStreams() {
-        return !closed && !goAwayReceived && !goAwaySent && nextStreamId > 0;
+        return !closed && !goAwayReceived && !goAwaySent && nextStreamId <= MAX_STREAM_ID;
     }
 
     /** Bytes held by all streams: queued to send plus received-but-undelivered. */
@@ -106,8 +121,8 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             firstBytes.release();
             return null;
         }
-        int id = nextStreamId;
-        nextStreamId += 2; // becomes negative after 2^31: the session then takes no new streams
+        int id = (int) nextStreamId;
+        nextStreamId += 2;
         MuxStream s = new MuxStream(this, id, destination, peerWindow, localWindow, handler);
         streams.put(id, s);
         listener.onStreamOpened(this, s);
@@ -127,6 +142,11 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         }
         scheduleFlush();
         return s;
+    }
+
+    /** Tests only: continue as if the ids below {@code next} had been used. */
+    void useStreamIdsUpTo(long next) {
+        nextStreamId = next;
     }
 
     /** Tells the peer to open no new streams here; streams already open go on. */
@@ -216,7 +236,11 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         }
         highestPeerStreamId = id;
         MuxStream s = new MuxStream(this, id, o.destination(), peerWindow, localWindow, null);
-        if (goAwaySent || closed) {
+        if (goAwaySent || closed || streams.size() >= maxStreams) {
+            if (streams.size() >= maxStreams) {
+                LOG.warn("tunnel {}: refusing stream {}: {} streams already open", ctx.channel().remoteAddress(), id,
+                        maxStreams);
+            }
             o.firstBytes().release();
             sendControl(new Frame.OpenResult(id, OpenStatus.FAILED));
             return;
@@ -237,7 +261,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private void unknownStream(int id) {
         // Frames for a stream that ended recently are normal (they crossed our RESET or close); frames for a
         // stream the peer never opened are not.
-        boolean peerOpened = client ? (id & 1) == 1 && id < nextStreamId : id <= highestPeerStreamId;
+        boolean peerOpened = client ? id > 0 && (id & 1) == 1 && id < nextStreamId : id <= highestPeerStreamId;
         if (!peerOpened) {
             throw new dev.ferry.tunnel.wire.ProtocolException("DATA for stream " + id + " that was never opened");
         }

@@ -245,7 +245,11 @@ public final class MuxStream {
             if (early == null) {
                 early = new ArrayDeque<>();
             }
-            early.add(data);
+            // A copy: the payload is a slice of a whole record, and a peer sending tiny frames could otherwise pin
+            // far more memory than the window it is allowed while the destination connects.
+            ByteBuf copy = data.alloc().buffer(n).writeBytes(data);
+            data.release();
+            early.add(copy);
         } else {
             handler.onData(data);
         }

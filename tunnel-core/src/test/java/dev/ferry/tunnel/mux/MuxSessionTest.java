@@ -185,6 +185,49 @@ class MuxSessionTest {
         releaseAll(drain(ch));
     }
 
+    @Test
+    void runningOutOfStreamIdsRetiresTheTunnelWithoutBreakingIt() {
+        MuxSession mux = MuxSession.client(WINDOW, WINDOW, SessionListener.NONE);
+        EmbeddedChannel ch = channel(mux);
+        mux.useStreamIdsUpTo(MuxSession.MAX_STREAM_ID - 2);
+        MuxStream last = mux.open(DEST, Unpooled.EMPTY_BUFFER, false, new Recorder());
+        assertEquals(Integer.MAX_VALUE - 2, last.id());
+        assertNotNull(mux.open(DEST, Unpooled.EMPTY_BUFFER, false, new Recorder()), "the very last id");
+        assertFalse(mux.acceptsNewStreams(), "ids exhausted: the frontend must open a new tunnel");
+        assertEquals(null, mux.open(DEST, Unpooled.EMPTY_BUFFER, false, new Recorder()));
+        last.reset(ResetReason.CONNECTION_RESET);
+        ch.writeInbound(new Frame.Data(last.id(), Unpooled.wrappedBuffer(new byte[]{1}))); // crossed our RESET
+        assertTrue(ch.isOpen(), "a late frame for an ended stream is no protocol error, even at the last ids");
+        releaseAll(drain(ch));
+    }
+
+    @Test
+    void backendRefusesStreamsBeyondItsCap() {
+        List<MuxStream> opened = new ArrayList<>();
+        MuxSession mux = MuxSession.server(WINDOW, WINDOW, opened::add, SessionListener.NONE, 2);
+        EmbeddedChannel ch = channel(mux);
+        for (int id = 1; id <= 5; id += 2) {
+            ch.writeInbound(new Frame.Open(id, DEST, Unpooled.EMPTY_BUFFER, false));
+        }
+        assertEquals(2, opened.size());
+        assertEquals(List.of(new Frame.OpenResult(5, OpenStatus.FAILED)), drain(ch));
+        assertTrue(ch.isOpen(), "the tunnel and its other streams go on");
+    }
+
+    @Test
+    void earlyDataIsCopiedOutOfItsRecord() {
+        List<MuxStream> opened = new ArrayList<>();
+        MuxSession mux = MuxSession.server(WINDOW, WINDOW, opened::add, SessionListener.NONE);
+        EmbeddedChannel ch = channel(mux);
+        ByteBuf record = Unpooled.buffer(16 * 1024).writeZero(16 * 1024);
+        ch.writeInbound(new Frame.Open(1, DEST, Unpooled.EMPTY_BUFFER, false));
+        ch.writeInbound(new Frame.Data(1, record.retainedSlice(0, 1)));
+        record.release();
+        assertEquals(0, record.refCnt(), "held early data must not pin the whole record");
+        opened.get(0).accept(new Recorder());
+        releaseAll(drain(ch));
+    }
+
     private static final class Recorder implements StreamHandler {
         final List<Integer> bytes = new ArrayList<>();
         boolean fin;
