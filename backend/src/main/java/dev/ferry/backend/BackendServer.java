@@ -61,7 +61,7 @@ public final class BackendServer implements AutoCloseable {
 
     /** Binds and starts accepting tunnels; returns the bound address. */
     public InetSocketAddress start() throws Exception {
-        Transport transport = transports.byName(config.transport());
+        Transport transport = transports.create(config.transport(), config.tunnel().transportOptions(random));
         TunnelSettings settings = config.tunnel();
         SeenSalts seenSalts = new SeenSalts(settings.clock(), SALT_MEMORY, SALT_CAPACITY);
         group = io.newGroup(0);

@@ -49,7 +49,7 @@ public final class FrontendServer implements AutoCloseable {
 
     /** Binds every forward and starts the tunnel; returns the bound addresses in the order of the forwards. */
     public List<InetSocketAddress> start() throws Exception {
-        Transport transport = transports.byName(config.transport());
+        Transport transport = transports.create(config.transport(), config.tunnel().transportOptions(random));
         // One loop for the tunnel and every client socket: the tunnel's records are sealed and opened on one
         // thread anyway, and sockets on the same loop hand bytes to their streams without a thread hop per read
         // and per write. Several tunnels (several backends) will each want a loop of their own.

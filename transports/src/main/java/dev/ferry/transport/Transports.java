@@ -1,28 +1,45 @@
 package dev.ferry.transport;
 
+import dev.ferry.transport.kcp.KcpOptions;
+import dev.ferry.transport.kcp.KcpTransport;
 import dev.ferry.transport.tcp.TcpTransport;
 
 import java.util.List;
 
 /** The transports this build knows, by name. Built by {@code Main}; not a singleton. */
 public final class Transports {
-    private final List<Transport> all;
+    private static final List<String> NAMES = List.of("tcp", "kcp");
+
+    private final IoRuntime io;
 
     public Transports(IoRuntime io) {
-        this.all = List.of(new TcpTransport(io));
+        this.io = io;
     }
 
     public List<String> names() {
-        return all.stream().map(Transport::name).toList();
+        return NAMES;
     }
 
     /** @throws IllegalArgumentException naming the known transports when {@code name} is not one of them */
-    public Transport byName(String name) {
-        for (Transport t : all) {
-            if (t.name().equals(name)) {
-                return t;
-            }
+    public String requireKnown(String name) {
+        if (!NAMES.contains(name)) {
+            throw new IllegalArgumentException("unknown transport '" + name + "' (known: " + String.join(", ", NAMES)
+                    + ")");
         }
-        throw new IllegalArgumentException("unknown transport '" + name + "' (known: " + String.join(", ", names()) + ")");
+        return name;
+    }
+
+    /** A transport of the given name, set up with {@code options}. */
+    public Transport create(String name, TransportOptions options) {
+        requireKnown(name);
+        return switch (name) {
+            case "kcp" -> new KcpTransport(io, new KcpOptions(options.key(), options.cipher(), options.kcp(),
+                    options.wallClock(), Transports::monotonicMillis, options.random(), KcpOptions.DEFAULT_MAX_SESSIONS));
+            default -> new TcpTransport(io);
+        };
+    }
+
+    private static long monotonicMillis() {
+        return System.nanoTime() / 1_000_000;
     }
 }

@@ -2,19 +2,23 @@ package dev.ferry.tunnel;
 
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.crypto.PresharedKey;
+import dev.ferry.transport.TransportOptions;
+import dev.ferry.transport.kcp.engine.KcpConfig;
 
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
+import java.util.random.RandomGenerator;
 
 /**
  * What both ends of a tunnel need to agree on or to run it: the key, the record cipher the frontend asks for (the
  * backend accepts any AEAD, and {@code none} only when it allows it), keepalive timing, and the per-stream receive
- * window each side grants. {@code clock} is the wall clock for handshake timestamps; inject a fixed one in tests.
+ * window each side grants, and the kcp engine's tuning. {@code clock} is the wall clock for handshake timestamps;
+ * inject a fixed one in tests.
  */
 public record TunnelSettings(PresharedKey key, CipherKind cipher, boolean allowNoEncryption,
                              Duration keepaliveInterval, Duration deadAfter, Duration handshakeTimeout,
-                             int streamWindow, InstantSource clock) {
+                             int streamWindow, InstantSource clock, KcpConfig kcp) {
 
     public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(2);
     public static final Duration DEFAULT_DEAD_AFTER = Duration.ofSeconds(8);
@@ -30,6 +34,7 @@ public record TunnelSettings(PresharedKey key, CipherKind cipher, boolean allowN
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(cipher, "cipher");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(kcp, "kcp");
         if (keepaliveInterval.isNegative() || keepaliveInterval.isZero()) {
             throw new IllegalArgumentException("keepalive interval must be positive");
         }
@@ -44,21 +49,32 @@ public record TunnelSettings(PresharedKey key, CipherKind cipher, boolean allowN
     /** Defaults for everything but the key and cipher. */
     public static TunnelSettings defaults(PresharedKey key, CipherKind cipher) {
         return new TunnelSettings(key, cipher, false, DEFAULT_KEEPALIVE, DEFAULT_DEAD_AFTER,
-                DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_STREAM_WINDOW, InstantSource.system());
+                DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_STREAM_WINDOW, InstantSource.system(), KcpConfig.fast3());
     }
 
     public TunnelSettings withClock(InstantSource c) {
         return new TunnelSettings(key, cipher, allowNoEncryption, keepaliveInterval, deadAfter, handshakeTimeout,
-                streamWindow, c);
+                streamWindow, c, kcp);
     }
 
     public TunnelSettings withTimings(Duration keepalive, Duration dead) {
         return new TunnelSettings(key, cipher, allowNoEncryption, keepalive, dead, handshakeTimeout, streamWindow,
-                clock);
+                clock, kcp);
     }
 
     public TunnelSettings withStreamWindow(int window) {
         return new TunnelSettings(key, cipher, allowNoEncryption, keepaliveInterval, deadAfter, handshakeTimeout,
-                window, clock);
+                window, clock, kcp);
+    }
+
+    /** The engine tuning of the kcp transport; ignored by tcp. */
+    public TunnelSettings withKcp(KcpConfig k) {
+        return new TunnelSettings(key, cipher, allowNoEncryption, keepaliveInterval, deadAfter, handshakeTimeout,
+                streamWindow, clock, k);
+    }
+
+    /** What the transport needs of these settings: the key and cipher to seal datagrams with, and the engine tuning. */
+    public TransportOptions transportOptions(RandomGenerator random) {
+        return new TransportOptions(key, cipher, kcp, clock, random);
     }
 }

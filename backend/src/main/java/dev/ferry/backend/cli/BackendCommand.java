@@ -36,6 +36,9 @@ import java.util.concurrent.Callable;
                 "  ferry backend --key-file /etc/ferry.key \\",
                 "      --allow 127.0.0.1:22 --allow 10.0.0.0/8:80,443",
                 "",
+                "  # Tunnels over kcp (UDP port 7000) for frontends on lossy links:",
+                "  ferry backend --listen :7000 --key-file /etc/ferry.key --transport kcp",
+                "",
                 "  # Anything but the cloud metadata service and SMTP:",
                 "  ferry backend --key-file /etc/ferry.key --deny 169.254.169.254 --deny '*:25'",
                 "",
@@ -57,7 +60,8 @@ public final class BackendCommand implements Callable<Integer> {
     HostPort listen;
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
-            description = "How tunnels arrive; must match the frontends' --transport. Default: ${DEFAULT-VALUE}.")
+            description = "How tunnels arrive: tcp, or kcp (UDP, for frontends on links that lose packets). "
+                    + "Must match the frontends' --transport. Default: ${DEFAULT-VALUE}.")
     String transport;
 
     @Mixin
@@ -85,6 +89,9 @@ public final class BackendCommand implements Callable<Integer> {
     @Mixin
     TunnelOptions tunnelOptions = new TunnelOptions();
 
+    @Mixin
+    KcpTuningOptions kcpOptions = new KcpTuningOptions();
+
     @Option(names = "--insecure-no-encryption",
             description = "Also accept frontends that ask for --cipher none (traffic in the clear, no integrity).")
     boolean allowNoEncryption;
@@ -100,16 +107,17 @@ public final class BackendCommand implements Callable<Integer> {
      */
     public BackendConfig config() {
         InetSocketAddress bind = Cli.named("--listen", listen::resolve);
-        Cli.named("--transport", () -> context.transports().byName(transport));
+        Cli.named("--transport", () -> context.transports().requireKnown(transport));
         DestinationPolicy policy = DestinationPolicy.of(allow, deny); // rules were checked by the converter
         if (connectTimeout.isZero()) {
             throw new IllegalArgumentException("--connect-timeout: must be more than 0");
         }
         PresharedKey key = keys.resolve(context.env()); // last: a passphrase takes a moment to stretch
-        TunnelSettings tunnel = tunnelOptions.applyTo(TunnelSettings.defaults(key, CipherKind.AES_256_GCM));
+        TunnelSettings tunnel = kcpOptions.applyTo(tunnelOptions.applyTo(TunnelSettings.defaults(key,
+                CipherKind.AES_256_GCM)));
         if (allowNoEncryption) {
             tunnel = new TunnelSettings(tunnel.key(), tunnel.cipher(), true, tunnel.keepaliveInterval(),
-                    tunnel.deadAfter(), tunnel.handshakeTimeout(), tunnel.streamWindow(), tunnel.clock());
+                    tunnel.deadAfter(), tunnel.handshakeTimeout(), tunnel.streamWindow(), tunnel.clock(), tunnel.kcp());
         }
         return new BackendConfig(bind, transport, tunnel, policy, connectTimeout, drainTimeout);
     }

@@ -2,6 +2,7 @@ package dev.ferry.backend.cli;
 
 import dev.ferry.backend.BackendConfig;
 import dev.ferry.crypto.PresharedKey;
+import dev.ferry.transport.kcp.engine.KcpConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,6 +77,20 @@ class BackendCommandTest {
     }
 
     @Test
+    void kcpPresetsAndManualTuningReachTheConfig() {
+        KcpConfig preset = config(Map.of(), "--key", KEY, "--transport", "kcp", "--mode", "normal", "--mtu", "1200",
+                "--sndwnd", "256", "--rcvwnd", "2048").tunnel().kcp();
+        assertEquals(KcpConfig.normal().withMtu(1200).withWindows(256, 2048), preset);
+        KcpConfig manual = config(Map.of(), "--key", KEY, "--mode", "manual", "--nodelay", "1", "--interval", "20",
+                "--resend", "3", "--nc", "1").tunnel().kcp();
+        assertTrue(manual.nodelay());
+        assertEquals(20, manual.intervalMillis());
+        assertEquals(3, manual.fastResend());
+        assertFalse(manual.congestionControl());
+        assertEquals(KcpConfig.fast3(), config(Map.of(), "--key", KEY).tunnel().kcp(), "default mode is fast3");
+    }
+
+    @Test
     void colonPortListensOnEveryIpv4Address() {
         assertEquals(new InetSocketAddress("0.0.0.0", 7001), config(Map.of(), "--listen", ":7001", "--key", KEY)
                 .listen());
@@ -139,10 +154,14 @@ class BackendCommandTest {
             "--allow|10.0.0.0/33|ferry: --allow: bad rule '10.0.0.0/33': prefix length must be 0 to 32",
             "--deny|example.com:25|ferry: --deny: bad rule 'example.com:25': 'example.com' is not an IP address or "
                     + "CIDR (names are not allowed)",
-            "--transport|carrier-pigeon|ferry: --transport: unknown transport 'carrier-pigeon' (known: tcp)",
+            "--transport|carrier-pigeon|ferry: --transport: unknown transport 'carrier-pigeon' (known: tcp, kcp)",
             "--connect-timeout|0s|ferry: --connect-timeout: must be more than 0",
             "--keepalive|0|ferry: --keepalive: must be more than 0",
             "--dead-after|2s|ferry: --dead-after (2s) must be longer than --keepalive (2s)",
+            "--mode|turbo|ferry: --mode: 'turbo' is not one of normal, fast, fast2, fast3, manual",
+            "--mtu|100|ferry: --mtu: must be from 256 to 65507, got 100",
+            "--rcvwnd|0|ferry: --rcvwnd: must be from 1 to 65535 packets, got 0",
+            "--nodelay|1|ferry: --nodelay: only with --mode manual (the preset sets it)",
     })
     void badValuesGiveOneLineNamingTheOption(String option, String value, String expected) {
         assertUsageError(run("--key", KEY, option, value), expected);

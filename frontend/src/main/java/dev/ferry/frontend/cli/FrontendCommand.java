@@ -7,6 +7,7 @@ import dev.ferry.backend.cli.Durations;
 import dev.ferry.backend.cli.Foreground;
 import dev.ferry.backend.cli.HostPort;
 import dev.ferry.backend.cli.KeyOptions;
+import dev.ferry.backend.cli.KcpTuningOptions;
 import dev.ferry.backend.cli.TunnelOptions;
 import dev.ferry.backend.cli.Version;
 import dev.ferry.crypto.CipherKind;
@@ -49,7 +50,11 @@ import java.util.stream.Collectors;
                 "",
                 "  # IPv6 addresses go in brackets:",
                 "  ferry frontend --server [2001:db8::7]:7000 --key-file ferry.key \\",
-                "      -L [::1]:5432=[fd00::5]:5432"})
+                "      -L [::1]:5432=[fd00::5]:5432",
+                "",
+                "  # Over a lossy link: kcp over UDP (the backend needs --transport kcp too):",
+                "  ferry frontend --server vps.example.com:7000 --key-file ferry.key \\",
+                "      --transport kcp --mode fast3 -L 2222=127.0.0.1:22"})
 public final class FrontendCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(FrontendCommand.class);
 
@@ -70,7 +75,8 @@ public final class FrontendCommand implements Callable<Integer> {
     List<PortForward> forwards;
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
-            description = "How the tunnel travels; must match the backend's --transport. Default: ${DEFAULT-VALUE}.")
+            description = "How the tunnel travels: tcp, or kcp (UDP with its own retransmission, for links that "
+                    + "lose packets). Must match the backend's --transport. Default: ${DEFAULT-VALUE}.")
     String transport;
 
     @Mixin
@@ -88,6 +94,9 @@ public final class FrontendCommand implements Callable<Integer> {
 
     @Mixin
     TunnelOptions tunnelOptions = new TunnelOptions();
+
+    @Mixin
+    KcpTuningOptions kcpOptions = new KcpTuningOptions();
 
     @Option(names = "--open-wait", paramLabel = "DURATION", defaultValue = "10s",
             converter = Converters.DurationConverter.class,
@@ -111,7 +120,7 @@ public final class FrontendCommand implements Callable<Integer> {
      * @throws IllegalArgumentException one line naming the bad option
      */
     public FrontendConfig config() {
-        Cli.named("--transport", () -> context.transports().byName(transport));
+        Cli.named("--transport", () -> context.transports().requireKnown(transport));
         if (cipher == CipherKind.NONE && !insecure) {
             throw new IllegalArgumentException("--cipher none sends everything in the clear and unauthenticated; "
                     + "add --insecure-no-encryption if that is really what you want");
@@ -127,9 +136,9 @@ public final class FrontendCommand implements Callable<Integer> {
             }
         }
         PresharedKey key = keys.resolve(context.env()); // last: a passphrase takes a moment to stretch
-        TunnelSettings t = tunnelOptions.applyTo(TunnelSettings.defaults(key, cipher));
+        TunnelSettings t = kcpOptions.applyTo(tunnelOptions.applyTo(TunnelSettings.defaults(key, cipher)));
         TunnelSettings tunnel = new TunnelSettings(t.key(), t.cipher(), insecure, t.keepaliveInterval(),
-                t.deadAfter(), t.handshakeTimeout(), t.streamWindow(), t.clock());
+                t.deadAfter(), t.handshakeTimeout(), t.streamWindow(), t.clock(), t.kcp());
         return new FrontendConfig(server.toUnresolvedUnlessLiteral(), transport, tunnel, forwards, openWait,
                 drainTimeout);
     }

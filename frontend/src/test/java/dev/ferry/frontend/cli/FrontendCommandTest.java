@@ -150,7 +150,7 @@ class FrontendCommandTest {
             "--open-wait|soon|ferry: --open-wait: expected a duration like 500ms, 10s, 2m or 1h, got 'soon'",
             "--keepalive|5|ferry: --keepalive: expected a duration like 500ms, 10s, 2m or 1h, got '5'",
             "--dead-after|1s|ferry: --dead-after (1s) must be longer than --keepalive (2s)",
-            "--transport|kcpx|ferry: --transport: unknown transport 'kcpx' (known: tcp)",
+            "--transport|kcpx|ferry: --transport: unknown transport 'kcpx' (known: tcp, kcp)",
     })
     void badValuesGiveOneLineNamingTheOption(String option, String value, String expected) {
         List<String> args = new ArrayList<>(List.of("frontend", "--key", KEY));

@@ -13,6 +13,8 @@ import dev.ferry.tunnel.TunnelSettings;
 import dev.ferry.tunnel.wire.Destination;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -64,17 +66,18 @@ class ControlPlaneTest {
         }
     }
 
-    @Test
-    void frontendReconnectsAfterTheBackendRestarts() throws Exception {
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"tcp", "kcp"})
+    void frontendReconnectsAfterTheBackendRestarts(String transport) throws Exception {
         try (EchoServer echo = new EchoServer()) {
-            BackendServer be = backend(ANY);
+            BackendServer be = backend(transport, ANY);
             InetSocketAddress beAddr = be.start();
-            FrontendServer fe = frontend(beAddr, echo.address());
+            FrontendServer fe = frontend(transport, beAddr, echo.address());
             try {
                 InetSocketAddress fwd = fe.start().get(0);
                 echoOnce(fwd);
                 be.close(); // abrupt: the tunnel dies
-                be = backend(beAddr);
+                be = backend(transport, beAddr);
                 be.start(); // same address
                 fe.tunnel().whenEstablished(2).get(30, TimeUnit.SECONDS);
                 echoOnce(fwd);
@@ -88,10 +91,10 @@ class ControlPlaneTest {
     @Test
     void silentBackendIsDetectedAndTheTunnelReplaced() throws Exception {
         try (EchoServer echo = new EchoServer()) {
-            BackendServer be = backend(ANY);
+            BackendServer be = backend("tcp", ANY);
             InetSocketAddress beAddr = be.start();
             try (FreezableRelay relay = new FreezableRelay(beAddr)) {
-                FrontendServer fe = frontend(relay.address(), echo.address());
+                FrontendServer fe = frontend("tcp", relay.address(), echo.address());
                 try {
                     InetSocketAddress fwd = fe.start().get(0);
                     echoOnce(fwd);
@@ -110,13 +113,13 @@ class ControlPlaneTest {
         }
     }
 
-    private BackendServer backend(InetSocketAddress at) {
-        return new BackendServer(new BackendConfig(at, "tcp", fast, DestinationPolicy.allowAll(),
+    private BackendServer backend(String transport, InetSocketAddress at) {
+        return new BackendServer(new BackendConfig(at, transport, fast, DestinationPolicy.allowAll(),
                 Duration.ofSeconds(2), Duration.ofSeconds(1)), io, transports);
     }
 
-    private FrontendServer frontend(InetSocketAddress server, InetSocketAddress target) {
-        return new FrontendServer(new FrontendConfig(server, "tcp", fast,
+    private FrontendServer frontend(String transport, InetSocketAddress server, InetSocketAddress target) {
+        return new FrontendServer(new FrontendConfig(server, transport, fast,
                 List.of(new PortForward(ANY, Destination.of(target))), Duration.ofSeconds(10),
                 Duration.ofSeconds(1)), io, transports);
     }

@@ -2,10 +2,10 @@ package dev.ferry.frontend.e2e;
 
 import dev.ferry.backend.DestinationPolicy;
 import dev.ferry.crypto.CipherKind;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,22 +26,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class IntegrityTest {
     private static final long SEED = Long.getLong("ferry.test.seed", System.nanoTime());
 
-    @Test
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"tcp", "kcp"})
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void sixtyFourStreamsOfFourMegabytesEachWay() throws Exception {
-        run(CipherKind.AES_256_GCM, 64, 4 << 20);
+    void sixtyFourStreamsOfFourMegabytesEachWay(String transport) throws Exception {
+        run(transport, CipherKind.AES_256_GCM, 64, 4 << 20);
     }
 
-    @ParameterizedTest
-    @EnumSource(value = CipherKind.class, names = {"CHACHA20_POLY1305", "AES_128_GCM"})
+    @ParameterizedTest(name = "{0} over {1}")
+    @CsvSource({"CHACHA20_POLY1305, tcp", "AES_128_GCM, tcp", "CHACHA20_POLY1305, kcp", "AES_128_GCM, kcp"})
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void otherCiphers(CipherKind cipher) throws Exception {
-        run(cipher, 8, 1 << 20);
+    void otherCiphers(CipherKind cipher, String transport) throws Exception {
+        run(transport, cipher, 8, 1 << 20);
     }
 
-    private void run(CipherKind cipher, int streams, int bytesPerStream) throws Exception {
+    private void run(String transport, CipherKind cipher, int streams, int bytesPerStream) throws Exception {
         try (EchoServer echo = new EchoServer();
-             TunnelHarness h = new TunnelHarness("tcp", cipher, null, DestinationPolicy.allowAll(), echo.address());
+             TunnelHarness h = new TunnelHarness(transport, cipher, null, DestinationPolicy.allowAll(),
+                     echo.address());
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> results = new ArrayList<>();
             for (int i = 0; i < streams; i++) {
@@ -49,7 +51,7 @@ class IntegrityTest {
                 results.add(pool.submit(() -> roundTrip(h, seed, bytesPerStream)));
             }
             for (Future<String> r : results) {
-                assertEquals("ok", r.get(150, TimeUnit.SECONDS), "seed " + SEED);
+                assertEquals("ok", r.get(150, TimeUnit.SECONDS), "seed " + SEED + " over " + transport);
             }
         }
     }

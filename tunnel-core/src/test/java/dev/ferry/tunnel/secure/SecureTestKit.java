@@ -69,7 +69,8 @@ final class SecureTestKit {
     static TunnelSettings settings(PresharedKey key, CipherKind cipher, boolean allowNone, int window,
                                    InstantSource clock) {
         return new TunnelSettings(key, cipher, allowNone, TunnelSettings.DEFAULT_KEEPALIVE,
-                TunnelSettings.DEFAULT_DEAD_AFTER, HANDSHAKE_TIMEOUT, window, clock);
+                TunnelSettings.DEFAULT_DEAD_AFTER, HANDSHAKE_TIMEOUT, window, clock,
+                dev.ferry.transport.kcp.engine.KcpConfig.fast3());
     }
 
     static SeenSalts seenSalts(InstantSource clock) {

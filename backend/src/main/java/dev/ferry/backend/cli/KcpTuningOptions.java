@@ -1,0 +1,113 @@
+package dev.ferry.backend.cli;
+
+import dev.ferry.transport.kcp.engine.KcpConfig;
+import dev.ferry.tunnel.TunnelSettings;
+import picocli.CommandLine.Option;
+
+import java.util.Locale;
+
+/**
+ * The kcp transport's tuning, with kcptun's names and meanings so its users can bring their settings. A picocli
+ * mixin shared by both ends; ignored unless {@code --transport kcp}.
+ */
+public final class KcpTuningOptions {
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "fast3",
+            description = "kcp retransmission preset, as kcptun's: normal, fast, fast2, fast3 (lowest latency), or "
+                    + "manual (then --nodelay, --interval, --resend, --nc). Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "1350",
+            description = "Largest UDP payload kcp sends (256 to 65507); use the same on both ends, as larger "
+                    + "datagrams are dropped. Default: ${DEFAULT-VALUE}.")
+    int mtu;
+
+    @Option(names = "--sndwnd", paramLabel = "PACKETS", defaultValue = "1024",
+            description = "kcp send window in packets. Default: ${DEFAULT-VALUE}.")
+    int sendWindow;
+
+    @Option(names = "--rcvwnd", paramLabel = "PACKETS", defaultValue = "1024",
+            description = "kcp receive window in packets; caps speed at RCVWND x MTU per round trip "
+                    + "(1024 x 1350 B at 200 ms is 55 Mbit/s). Default: ${DEFAULT-VALUE}.")
+    int receiveWindow;
+
+    @Option(names = "--nodelay", paramLabel = "0|1",
+            description = "Manual mode: 1 = minimum RTO 30 ms and gentler backoff. Default: 0.")
+    Integer nodelay;
+
+    @Option(names = "--interval", paramLabel = "MS",
+            description = "Manual mode: kcp timer tick in milliseconds. Default: 50.")
+    Integer interval;
+
+    @Option(names = "--resend", paramLabel = "N",
+            description = "Manual mode: retransmit a packet after N later ones were acknowledged (0 = off). "
+                    + "Default: 0.")
+    Integer resend;
+
+    @Option(names = "--nc", paramLabel = "0|1",
+            description = "Manual mode: 1 = no congestion window. Default: 0.")
+    Integer noCongestion;
+
+    private static final int MAX_UDP_PAYLOAD = 65507;
+
+    /** @throws IllegalArgumentException naming the option when a value or a combination makes no sense */
+    public TunnelSettings applyTo(TunnelSettings settings) {
+        KcpConfig base = switch (mode.toLowerCase(Locale.ROOT)) {
+            case "normal" -> KcpConfig.normal();
+            case "fast" -> KcpConfig.fast();
+            case "fast2" -> KcpConfig.fast2();
+            case "fast3" -> KcpConfig.fast3();
+            case "manual" -> manual();
+            default -> throw new IllegalArgumentException("--mode: '" + mode
+                    + "' is not one of normal, fast, fast2, fast3, manual");
+        };
+        if (!"manual".equalsIgnoreCase(mode)) {
+            requireManual("--nodelay", nodelay);
+            requireManual("--interval", interval);
+            requireManual("--resend", resend);
+            requireManual("--nc", noCongestion);
+        }
+        if (mtu < 256 || mtu > MAX_UDP_PAYLOAD) {
+            throw new IllegalArgumentException("--mtu: must be from 256 to " + MAX_UDP_PAYLOAD + ", got " + mtu);
+        }
+        requireWindow("--sndwnd", sendWindow);
+        requireWindow("--rcvwnd", receiveWindow);
+        return settings.withKcp(base.withMtu(mtu).withWindows(sendWindow, receiveWindow));
+    }
+
+    private KcpConfig manual() {
+        int tick = interval == null ? 50 : interval;
+        if (tick < 1 || tick > KcpConfig.MAX_INTERVAL_MILLIS) {
+            throw new IllegalArgumentException("--interval: must be from 1 to " + KcpConfig.MAX_INTERVAL_MILLIS
+                    + " ms, got " + tick);
+        }
+        int skips = resend == null ? 0 : resend;
+        if (skips < 0) {
+            throw new IllegalArgumentException("--resend: must be 0 or more, got " + skips);
+        }
+        return KcpConfig.fast3().withNodelay(flag("--nodelay", nodelay)).withIntervalMillis(tick)
+                .withFastResend(skips).withCongestionControl(!flag("--nc", noCongestion));
+    }
+
+    private static boolean flag(String option, Integer value) {
+        if (value == null || value == 0) {
+            return false;
+        }
+        if (value == 1) {
+            return true;
+        }
+        throw new IllegalArgumentException(option + ": must be 0 or 1, got " + value);
+    }
+
+    private static void requireManual(String option, Integer value) {
+        if (value != null) {
+            throw new IllegalArgumentException(option + ": only with --mode manual (the preset sets it)");
+        }
+    }
+
+    private static void requireWindow(String option, int packets) {
+        if (packets < 1 || packets > KcpConfig.MAX_WINDOW) {
+            throw new IllegalArgumentException(option + ": must be from 1 to " + KcpConfig.MAX_WINDOW + " packets, got "
+                    + packets);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.ferry.transport.fec;
+
+/**
+ * Arithmetic in GF(2^8) with the polynomial x^8 + x^4 + x^3 + x^2 + 1 ({@code 0x11D}) and generator 2, the field of
+ * most Reed-Solomon erasure codes. Addition is XOR. The tables are built once in the class initializer and only read
+ * afterwards, so sharing them between threads is safe (they are constants, not state).
+ */
+final class GaloisField {
+    static final int POLYNOMIAL = 0x11D;
+    static final int ORDER = 256;
+
+    private static final int[] LOG = new int[ORDER];
+    /** Twice as long as the group order so that {@code EXP[LOG[a] + LOG[b]]} needs no modulo. */
+    private static final int[] EXP = new int[2 * ORDER];
+    /** {@code MUL[a << 8 | b] == a * b}: 64 KiB, the table the inner loops index (row {@code a} starts at a << 8). */
+    private static final byte[] MUL = new byte[ORDER * ORDER];
+
+    static {
+        int x = 1;
+        for (int i = 0; i < ORDER - 1; i++) {
+            EXP[i] = x;
+            LOG[x] = i;
+            x <<= 1;
+            if ((x & 0x100) != 0) {
+                x ^= POLYNOMIAL;
+            }
+        }
+        for (int i = ORDER - 1; i < EXP.length; i++) {
+            EXP[i] = EXP[i - (ORDER - 1)];
+        }
+        for (int a = 1; a < ORDER; a++) {
+            for (int b = 1; b < ORDER; b++) {
+                MUL[a << 8 | b] = (byte) EXP[LOG[a] + LOG[b]];
+            }
+        }
+    }
+
+    private GaloisField() {
+    }
+
+    /** {@code a * b}; both in [0, 255]. */
+    static int mul(int a, int b) {
+        return MUL[a << 8 | b] & 0xFF;
+    }
+
+    /** The multiplicative inverse of {@code a} in [1, 255]. */
+    static int inverse(int a) {
+        if (a == 0) {
+            throw new ArithmeticException("0 has no inverse in GF(2^8)");
+        }
+        return EXP[ORDER - 1 - LOG[a]];
+    }
+
+    /** {@code dst[dstOff ..+len) = c * src[srcOff ..+len)}. {@code src} and {@code dst} may be the same region. */
+    static void mulSet(int c, byte[] src, int srcOff, byte[] dst, int dstOff, int len) {
+        if (c == 0) {
+            java.util.Arrays.fill(dst, dstOff, dstOff + len, (byte) 0);
+        } else if (c == 1) {
+            System.arraycopy(src, srcOff, dst, dstOff, len);
+        } else {
+            int row = c << 8;
+            for (int i = 0; i < len; i++) {
+                dst[dstOff + i] = MUL[row | (src[srcOff + i] & 0xFF)];
+            }
+        }
+    }
+
+    /** {@code dst[dstOff ..+len) ^= c * src[srcOff ..+len)}; the regions must not overlap. */
+    static void mulAdd(int c, byte[] src, int srcOff, byte[] dst, int dstOff, int len) {
+        if (c == 0) {
+            return;
+        }
+        if (c == 1) {
+            for (int i = 0; i < len; i++) {
+                dst[dstOff + i] ^= src[srcOff + i];
+            }
+        } else {
+            int row = c << 8;
+            for (int i = 0; i < len; i++) {
+                dst[dstOff + i] ^= MUL[row | (src[srcOff + i] & 0xFF)];
+            }
+        }
+    }
+
+    /** The inverse of a square matrix of field elements; the argument is not modified. */
+    static byte[][] invert(byte[][] matrix) {
+        int n = matrix.length;
+        int[][] a = new int[n][2 * n];
+        for (int r = 0; r < n; r++) {
+            if (matrix[r].length != n) {
+                throw new IllegalArgumentException("matrix is not square");
+            }
+            for (int c = 0; c < n; c++) {
+                a[r][c] = matrix[r][c] & 0xFF;
+            }
+            a[r][n + r] = 1;
+        }
+        for (int col = 0; col < n; col++) {
+            int pivot = col;
+            while (pivot < n && a[pivot][col] == 0) {
+                pivot++;
+            }
+            if (pivot == n) {
+                throw new IllegalArgumentException("matrix is singular");
+            }
+            int[] t = a[pivot];
+            a[pivot] = a[col];
+            a[col] = t;
+            int scale = inverse(a[col][col]);
+            for (int c = 0; c < 2 * n; c++) {
+                a[col][c] = mul(scale, a[col][c]);
+            }
+            for (int r = 0; r < n; r++) {
+                int f = a[r][col];
+                if (r != col && f != 0) {
+                    for (int c = 0; c < 2 * n; c++) {
+                        a[r][c] ^= mul(f, a[col][c]);
+                    }
+                }
+            }
+        }
+        byte[][] inv = new byte[n][n];
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < n; c++) {
+                inv[r][c] = (byte) a[r][n + c];
+            }
+        }
+        return inv;
+    }
+}

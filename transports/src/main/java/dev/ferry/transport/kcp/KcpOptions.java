@@ -1,0 +1,57 @@
+package dev.ferry.transport.kcp;
+
+import dev.ferry.crypto.CipherKind;
+import dev.ferry.crypto.PresharedKey;
+import dev.ferry.transport.kcp.engine.KcpConfig;
+import dev.ferry.transport.udp.PacketFormat;
+
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * What the kcp transport needs besides sockets: the key and cipher that seal its datagrams, the engine's tuning, and
+ * the clocks and randomness (injected so tests can replay them).
+ *
+ * @param engine engine tuning; its {@code mtu} is the largest UDP payload sent (kcptun's {@code --mtu}); the engine
+ *     itself gets that minus the packet overhead
+ * @param wallClock timestamps of session-opening packets
+ * @param monotonicMillis the engine's clock
+ * @param sessionIds where client session ids come from; a {@link java.security.SecureRandom} in production
+ * @param maxSessions sessions a listener holds at once; more are refused (and counted)
+ */
+public record KcpOptions(PresharedKey key, CipherKind cipher, KcpConfig engine, InstantSource wallClock,
+                         LongSupplier monotonicMillis, RandomGenerator sessionIds, int maxSessions) {
+    public static final int DEFAULT_MAX_SESSIONS = 4096;
+    /** The smallest --mtu: room for the packet overhead, a KCP header and some payload. */
+    public static final int MIN_MTU = 256;
+
+    public KcpOptions {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(cipher, "cipher");
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(wallClock, "wallClock");
+        Objects.requireNonNull(monotonicMillis, "monotonicMillis");
+        Objects.requireNonNull(sessionIds, "sessionIds");
+        if (engine.mtu() < MIN_MTU) {
+            throw new IllegalArgumentException("mtu must be at least " + MIN_MTU + ", got " + engine.mtu());
+        }
+        if (maxSessions < 1) {
+            throw new IllegalArgumentException("maxSessions must be positive, got " + maxSessions);
+        }
+    }
+
+    /**
+     * The engine's tuning with its mtu reduced by what sealing adds to each datagram, and acks sent after each batch
+     * of received datagrams rather than after each one (still before the event loop turns).
+     */
+    KcpConfig engineInsideDatagrams() {
+        return engine.withMtu(engine.mtu() - PacketFormat.overhead(cipher.tagLength())).withImmediateAcks(false);
+    }
+
+    /** The largest datagram sent or accepted. */
+    int maxDatagram() {
+        return engine.mtu();
+    }
+}

@@ -1,0 +1,277 @@
+package dev.ferry.transport.kcp;
+
+import dev.ferry.transport.kcp.engine.KcpEngine;
+import dev.ferry.transport.kcp.engine.KcpOutput;
+import dev.ferry.transport.udp.Drop;
+import dev.ferry.transport.udp.PacketCrypto;
+import dev.ferry.transport.udp.PacketFormat;
+import dev.ferry.transport.udp.Plaintext;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One KCP session over one UDP socket: the engine, the packet keys, the peer's current address, and the timer that
+ * drives retransmissions. The {@link KcpStreamChannel} on top sees only the byte stream.
+ *
+ * <p>Life: open while the stream channel is; when the channel closes, the session lingers until what it still has to
+ * send is acknowledged (at most {@link #LINGER_MILLIS}), then tells the peer with a CLOSE packet and finishes. A
+ * CLOSE from the peer or a dead link finishes it at once and closes the channel.
+ *
+ * <p>Threading: everything runs on the socket's event loop.
+ */
+final class KcpSession implements KcpOutput {
+    private static final Logger LOG = LoggerFactory.getLogger(KcpSession.class);
+    static final long LINGER_MILLIS = 5_000;
+    /** CLOSE is sent this many times: it is not retransmitted, and a lost one costs the peer its dead-link time. */
+    private static final int CLOSE_COPIES = 2;
+
+    private final Channel socket;
+    private final PacketCrypto crypto;
+    private final KcpEngine engine;
+    private final KcpOptions options;
+    private final Runnable onFinished;
+    private final byte[] plain;
+    private InetSocketAddress peer;
+    /** The client stamps its packets until the server has answered, so the server may open the session. */
+    private boolean stampPackets;
+    private KcpStreamChannel channel;
+    private ScheduledFuture<?> timer;
+    private long timerAt = Long.MAX_VALUE;
+    private boolean datagramsPending;
+    private boolean lingering;
+    private long lingerDeadline;
+    private boolean finished;
+
+    KcpSession(Channel socket, PacketCrypto crypto, KcpOptions options, InetSocketAddress peer, boolean stampPackets,
+               Runnable onFinished) {
+        this.socket = socket;
+        this.crypto = crypto;
+        this.options = options;
+        this.peer = peer;
+        this.stampPackets = stampPackets;
+        this.onFinished = onFinished;
+        this.plain = new byte[options.maxDatagram()];
+        this.engine = new KcpEngine((int) crypto.sessionId(), options.engineInsideDatagrams(), this);
+    }
+
+    void attach(KcpStreamChannel channel) {
+        this.channel = channel;
+    }
+
+    KcpEngine engine() {
+        return engine;
+    }
+
+    Channel socket() {
+        return socket;
+    }
+
+    InetSocketAddress peer() {
+        return peer;
+    }
+
+    long sessionId() {
+        return crypto.sessionId();
+    }
+
+    long now() {
+        return options.monotonicMillis().getAsLong();
+    }
+
+    /** The engine hands over one packet: seal it and queue it on the socket (flushed by {@link #flushSocket}). */
+    @Override
+    public void output(byte[] packet, int length) {
+        send(PacketFormat.KIND_KCP, packet, length);
+    }
+
+    private void send(int kind, byte[] body, int length) {
+        long stamp = stampPackets ? options.wallClock().millis() : -1;
+        ByteBuf sealed = crypto.seal(socket.alloc(), kind, stamp, body, 0, length);
+        socket.write(new DatagramPacket(sealed, peer), socket.voidPromise());
+        datagramsPending = true;
+    }
+
+    /**
+     * A datagram whose session id is ours. Does not flush: the caller calls {@link #afterReads} once the socket's
+     * read batch is done, so acknowledgements for a whole batch leave together.
+     *
+     * @return why it was dropped, or null if it was taken
+     */
+    Drop received(ByteBuf packet, InetSocketAddress sender) {
+        int n = crypto.open(packet, plain);
+        if (n == PacketCrypto.UNAUTHENTIC) {
+            return Drop.UNAUTHENTIC;
+        }
+        if (n == PacketCrypto.REPLAYED) {
+            return Drop.REPLAYED;
+        }
+        return opened(plain, n, sender);
+    }
+
+    /** A packet of this session already opened (by the listener, which opens a session's first packet itself). */
+    Drop opened(byte[] plain, int n, InetSocketAddress sender) {
+        int body = Plaintext.bodyOffset(plain, n);
+        if (body < 0) {
+            return Drop.MALFORMED;
+        }
+        if (!sender.equals(peer)) {
+            LOG.debug("kcp session {}: peer moved from {} to {}", Long.toHexString(sessionId()), peer, sender);
+            peer = sender;
+        }
+        stampPackets = false;
+        switch (Plaintext.kind(plain)) {
+            case PacketFormat.KIND_KCP -> {
+                if (!engine.input(plain, body, n - body, now())) {
+                    return Drop.MALFORMED;
+                }
+                if (lingering) {
+                    discardReadable();
+                } else if (channel != null) {
+                    channel.dataArrived();
+                }
+            }
+            case PacketFormat.KIND_CLOSE -> {
+                LOG.debug("kcp session {}: peer closed", Long.toHexString(sessionId()));
+                finish(false);
+            }
+            default -> {
+                return Drop.MALFORMED;
+            }
+        }
+        return null;
+    }
+
+    /** After a batch of reads: send acknowledgements and whatever the windows now allow, then rearm the timer. */
+    void afterReads() {
+        if (finished) {
+            return;
+        }
+        engine.flush(now());
+        if (channel != null && !lingering) {
+            channel.resumeWrites();
+        }
+        checkLinger();
+        flushSocket();
+        rearm();
+    }
+
+    /** The stream channel queued bytes into the engine: send them now rather than at the next tick. */
+    void wrote() {
+        engine.flush(now());
+        flushSocket();
+        rearm();
+    }
+
+    /** The application read bytes: the window may have reopened; tell the peer. */
+    void consumed() {
+        engine.flush(now());
+        flushSocket();
+        rearm();
+    }
+
+    void flushSocket() {
+        if (datagramsPending) {
+            datagramsPending = false;
+            socket.flush();
+        }
+    }
+
+    private void rearm() {
+        if (finished) {
+            return;
+        }
+        long now = now();
+        long at = Math.max(engine.nextUpdate(now), now);
+        if (lingering) {
+            at = Math.min(at, lingerDeadline);
+        }
+        if (timer != null && timerAt <= at && !timer.isDone()) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timerAt = at;
+        timer = socket.eventLoop().schedule(this::tick, Math.max(0, at - now), TimeUnit.MILLISECONDS);
+    }
+
+    private void tick() {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+        if (finished) {
+            return;
+        }
+        engine.update(now());
+        if (engine.isDead()) {
+            LOG.info("kcp session {} with {}: link dead (a segment went unacknowledged {} times)",
+                    Long.toHexString(sessionId()), peer, options.engine().deadLinkTransmissions());
+            finish(false);
+            flushSocket();
+            return;
+        }
+        if (channel != null && !lingering) {
+            channel.resumeWrites();
+        }
+        checkLinger();
+        flushSocket();
+        rearm();
+    }
+
+    /** The stream channel closed: linger until everything sent is acknowledged, then say goodbye. */
+    void channelClosed() {
+        if (finished || lingering) {
+            return;
+        }
+        lingering = true;
+        lingerDeadline = now() + LINGER_MILLIS;
+        discardReadable();
+        checkLinger();
+        flushSocket();
+        rearm();
+    }
+
+    private void checkLinger() {
+        if (lingering && !finished && (engine.waitingSegments() == 0 || now() >= lingerDeadline)) {
+            finish(true);
+        }
+    }
+
+    private void discardReadable() {
+        while (engine.readable() > 0) {
+            engine.receive(plain, 0, plain.length);
+        }
+    }
+
+    /** Ends the session now: optionally tells the peer, stops the timer, closes the channel if it is still open. */
+    void finish(boolean tellPeer) {
+        if (finished) {
+            return;
+        }
+        if (tellPeer) {
+            for (int i = 0; i < CLOSE_COPIES; i++) {
+                send(PacketFormat.KIND_CLOSE, plain, 0);
+            }
+            flushSocket();
+        }
+        finished = true;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        if (channel != null && channel.isOpen()) {
+            channel.close();
+        }
+        onFinished.run();
+    }
+
+    boolean isFinished() {
+        return finished;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.ferry.transport.kcp;
+
+import dev.ferry.transport.IoRuntime;
+import dev.ferry.transport.Transport;
+import dev.ferry.transport.udp.DropCounters;
+import dev.ferry.transport.udp.PacketCrypto;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The tunnel over KCP over sealed UDP datagrams: for links that lose packets. One KCP session carries the whole
+ * tunnel (all its streams go through the same mux as over tcp); the session is named by a random id inside each
+ * packet, so it survives the client's address changing. See {@link dev.ferry.transport.udp.PacketFormat} for the
+ * packets and {@link KcpSession} for the session's life.
+ */
+public final class KcpTransport implements Transport {
+    /** Socket buffers as kcptun's default: room for a full window of packets in flight at high rates. */
+    private static final int SOCKET_BUFFER = 4 * 1024 * 1024;
+    /** Datagrams one recvmmsg call may return. */
+    private static final int DATAGRAMS_PER_READ = 16;
+
+    private final IoRuntime io;
+    private final KcpOptions options;
+
+    public KcpTransport(IoRuntime io, KcpOptions options) {
+        this.io = io;
+        this.options = options;
+    }
+
+    @Override
+    public String name() {
+        return "kcp";
+    }
+
+    @Override
+    public Future<Channel> connect(EventLoopGroup group, InetSocketAddress remote, ChannelHandler initializer) {
+        EventLoop loop = group.next();
+        Promise<Channel> result = loop.newPromise();
+        InetSocketAddress peer = remote.isUnresolved() ? new InetSocketAddress(remote.getHostString(), remote.getPort())
+                : remote;
+        if (peer.isUnresolved()) {
+            result.setFailure(new java.net.UnknownHostException(remote.getHostString()));
+            return result;
+        }
+        long sessionId = options.sessionIds().nextLong();
+        KcpStreamChannel[] stream = new KcpStreamChannel[1];
+        ChannelFuture bound = socketBootstrap(loop).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel socket) {
+                PacketCrypto crypto = PacketCrypto.forClient(options.key(), options.cipher(), sessionId,
+                        options.maxDatagram());
+                KcpSession session = new KcpSession(socket, crypto, options, peer, true, socket::close);
+                stream[0] = new KcpStreamChannel(socket, session);
+                DropCounters drops = new DropCounters(LoggerFactory.getLogger(KcpClientHandler.class),
+                        "kcp session to " + peer, options.monotonicMillis());
+                socket.pipeline().addLast(new KcpClientHandler(session, options.maxDatagram(), drops));
+            }
+        }).bind(new InetSocketAddress(0));
+        bound.addListener(f -> {
+            if (!f.isSuccess()) {
+                result.setFailure(f.cause());
+                return;
+            }
+            KcpStreamChannel ch = stream[0];
+            ch.pipeline().addLast(initializer);
+            loop.register(ch).addListener(r -> {
+                if (r.isSuccess()) {
+                    result.setSuccess(ch);
+                } else {
+                    bound.channel().close();
+                    result.setFailure(r.cause());
+                }
+            });
+        });
+        return result;
+    }
+
+    @Override
+    public Future<Channel> listen(EventLoopGroup group, InetSocketAddress local, ChannelHandler initializer) {
+        EventLoop loop = group.next();
+        Promise<Channel> result = loop.newPromise();
+        KcpServerHandler sessions = new KcpServerHandler(options, initializer);
+        KcpListenerChannel[] listener = new KcpListenerChannel[1];
+        ChannelFuture bound = socketBootstrap(loop).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel socket) {
+                listener[0] = new KcpListenerChannel(socket, sessions);
+                sessions.bind(socket, listener[0]);
+                socket.pipeline().addLast(sessions);
+            }
+        }).bind(local);
+        bound.addListener(f -> {
+            if (!f.isSuccess()) {
+                result.setFailure(f.cause());
+                return;
+            }
+            loop.register(listener[0]).addListener(r -> {
+                if (r.isSuccess()) {
+                    result.setSuccess(listener[0]);
+                } else {
+                    bound.channel().close();
+                    result.setFailure(r.cause());
+                }
+            });
+        });
+        return result;
+    }
+
+    private Bootstrap socketBootstrap(EventLoop loop) {
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(io.datagramChannel())
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
+                .option(ChannelOption.RCVBUF_ALLOCATOR,
+                        new FixedRecvByteBufAllocator(options.maxDatagram() * DATAGRAMS_PER_READ));
+        if (io.isEpoll()) {
+            // recvmmsg: one system call returns up to DATAGRAMS_PER_READ datagrams
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, options.maxDatagram());
+        }
+        return b;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ferry.transport.kcp.engine;
+
+/**
+ * Packs segments into one reusable mtu-sized packet and hands it to {@link KcpOutput} when the next segment would
+ * not fit. Every segment written between {@link #begin} and {@link #finish} carries the same wnd and una, the
+ * receiver's state at the start of that flush.
+ */
+final class PacketWriter {
+    private final int conv;
+    private final byte[] packet;
+    private final KcpOutput output;
+    private final KcpCounters counters;
+    private int length;
+    private int wnd;
+    private int una;
+
+    PacketWriter(int conv, int mtu, KcpOutput output, KcpCounters counters) {
+        this.conv = conv;
+        this.packet = new byte[mtu];
+        this.output = output;
+        this.counters = counters;
+    }
+
+    void begin(int receiveWindowFree, int receiveNext) {
+        wnd = receiveWindowFree;
+        una = receiveNext;
+    }
+
+    /** An ACK, WASK or WINS segment (no payload). */
+    void control(int cmd, int ts, int sn) {
+        reserve(KcpWire.HEADER_BYTES);
+        KcpWire.writeHeader(packet, length, conv, cmd, 0, wnd, ts, sn, una, 0);
+        length += KcpWire.HEADER_BYTES;
+    }
+
+    /** A PUSH of {@code s} with its current ts; its payload is at most mss, so it always fits an empty packet. */
+    void push(Segment s) {
+        reserve(KcpWire.HEADER_BYTES + s.len);
+        KcpWire.writeHeader(packet, length, conv, KcpWire.CMD_PUSH, 0, wnd, s.ts, s.sn, una, s.len);
+        System.arraycopy(s.data, 0, packet, length + KcpWire.HEADER_BYTES, s.len);
+        length += KcpWire.HEADER_BYTES + s.len;
+    }
+
+    /** Sends what is packed, if anything. */
+    void finish() {
+        if (length > 0) {
+            int n = length;
+            length = 0;
+            counters.packetsSent++;
+            output.output(packet, n);
+        }
+    }
+
+    private void reserve(int bytes) {
+        if (length + bytes > packet.length) {
+            finish();
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package dev.ferry.transport.kcp;
+
+import dev.ferry.crypto.CipherKind;
+import dev.ferry.crypto.PresharedKey;
+import dev.ferry.transport.IoRuntime;
+import dev.ferry.transport.kcp.engine.KcpConfig;
+import dev.ferry.transport.udp.Drop;
+import dev.ferry.transport.udp.PacketCrypto;
+import dev.ferry.transport.udp.PacketFormat;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.InstantSource;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The kcp transport over real UDP sockets on 127.0.0.1: integrity, NAT rebinding, replays, garbage, closing. */
+class KcpTransportTest {
+    private static final long SEED = Long.getLong("ferry.seed", 20261122L);
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    private final IoRuntime io = IoRuntime.detect();
+    private EventLoopGroup group;
+    private Channel listener;
+
+    @BeforeEach
+    void start() {
+        group = io.newGroup(2);
+    }
+
+    @AfterEach
+    void stop() {
+        if (listener != null) {
+            listener.close();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static KcpOptions options(PresharedKey key, long seed) {
+        return new KcpOptions(key, CipherKind.AES_256_GCM, KcpConfig.fast3(), InstantSource.system(),
+                () -> System.nanoTime() / 1_000_000, new SplittableRandom(seed), 64);
+    }
+
+    private static PresharedKey key(long seed) {
+        byte[] k = new byte[PresharedKey.LENGTH];
+        new SplittableRandom(seed).nextBytes(k);
+        return PresharedKey.ofBytes(k);
+    }
+
+    private InetSocketAddress listenEcho(KcpTransport transport) {
+        listener = transport.listen(group, LOOPBACK, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new EchoAndCheck.Echo());
+            }
+        }).syncUninterruptibly().getNow();
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    private KcpServerHandler serverSessions() {
+        return ((KcpListenerChannel) listener).sessions();
+    }
+
+    private long drops(Drop reason) throws Exception {
+        return listener.eventLoop().submit(() -> serverSessions().drops().total(reason)).get(5, TimeUnit.SECONDS);
+    }
+
+    private int sessions() throws Exception {
+        return listener.eventLoop().submit(() -> serverSessions().sessionCount()).get(5, TimeUnit.SECONDS);
+    }
+
+    /** Echoes {@code total} seeded bytes through a fresh client session to {@code to} and checks them. */
+    private Channel echo(KcpTransport client, InetSocketAddress to, long total, long seed,
+                         java.util.function.LongConsumer progress) throws Exception {
+        EchoAndCheck.Sender sender = new EchoAndCheck.Sender(total, seed, progress);
+        Channel ch = client.connect(group, to, sender).get(5, TimeUnit.SECONDS);
+        byte[] got = sender.done.get(60, TimeUnit.SECONDS);
+        assertArrayEquals(EchoAndCheck.Sender.expected(total, seed), got, "echoed bytes differ; seed " + seed);
+        return ch;
+    }
+
+    @Test
+    void echoesEightMebibytesIntact() throws Exception {
+        PresharedKey key = key(SEED);
+        InetSocketAddress server = listenEcho(new KcpTransport(io, options(key, SEED)));
+        Channel ch = echo(new KcpTransport(io, options(key, SEED + 1)), server, 8 << 20, SEED, n -> { });
+        ch.close().sync();
+        assertEquals(0, drops(Drop.UNAUTHENTIC) + drops(Drop.REPLAYED) + drops(Drop.MALFORMED), "seed " + SEED);
+    }
+
+    @Test
+    void sessionSurvivesNatRebindingMidTransfer() throws Exception {
+        PresharedKey key = key(SEED);
+        InetSocketAddress server = listenEcho(new KcpTransport(io, options(key, SEED)));
+        try (UdpRelay nat = new UdpRelay(group, io, server)) {
+            long total = 4 << 20;
+            boolean[] rebound = new boolean[1];
+            echo(new KcpTransport(io, options(key, SEED + 2)), nat.address(), total, SEED, echoed -> {
+                if (!rebound[0] && echoed > total / 3) {
+                    rebound[0] = true;
+                    group.execute(() -> {
+                        try {
+                            nat.rebind();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                }
+            });
+            assertTrue(rebound[0], "the NAT never rebound");
+            assertEquals(2, nat.upstreamPorts.get());
+            assertEquals(1, sessions(), "the rebound client must keep its one session");
+        }
+    }
+
+    @Test
+    void replayedDatagramsAreRefusedAndTheTransferGoesOn() throws Exception {
+        PresharedKey key = key(SEED);
+        InetSocketAddress server = listenEcho(new KcpTransport(io, options(key, SEED)));
+        try (UdpRelay replayer = new UdpRelay(group, io, server)) {
+            replayer.duplicateUpstream = true;
+            echo(new KcpTransport(io, options(key, SEED + 3)), replayer.address(), 1 << 20, SEED, n -> { });
+        }
+        assertTrue(drops(Drop.REPLAYED) > 0, "every client datagram was sent twice; copies must be refused");
+    }
+
+    @Test
+    void garbageGetsSilenceAndCreatesNoSession() throws Exception {
+        PresharedKey key = key(SEED);
+        InetSocketAddress server = listenEcho(new KcpTransport(io, options(key, SEED)));
+        SplittableRandom random = new SplittableRandom(SEED);
+        try (DatagramSocket prober = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            for (int i = 0; i < 2_000; i++) {
+                byte[] junk = new byte[random.nextInt(1, 1400)];
+                random.nextBytes(junk);
+                prober.send(new DatagramPacket(junk, junk.length, server));
+            }
+            // a wrong key's well-formed session opening
+            PacketCrypto stranger = PacketCrypto.forClient(key(SEED + 99), CipherKind.AES_256_GCM, 42, 1350);
+            sendSealed(prober, server, stranger, System.currentTimeMillis());
+            // the right key, but without the timestamp that may open a session
+            PacketCrypto noStamp = PacketCrypto.forClient(key, CipherKind.AES_256_GCM, 43, 1350);
+            sendSealed(prober, server, noStamp, -1);
+            // the right key, but an old timestamp (a replay of a session opened long ago)
+            PacketCrypto old = PacketCrypto.forClient(key, CipherKind.AES_256_GCM, 44, 1350);
+            sendSealed(prober, server, old, System.currentTimeMillis() - 120_000);
+
+            // a real session after the junk: once it has echoed, the server has read everything sent before it
+            Channel real = echo(new KcpTransport(io, options(key, SEED + 4)), server, 64 * 1024, SEED, n -> { });
+            assertTrue(drops(Drop.UNAUTHENTIC) + drops(Drop.TRUNCATED_OR_OVERSIZED) > 0, "junk must be counted");
+            assertEquals(1, drops(Drop.UNKNOWN_SESSION), "the unstamped packet");
+            assertEquals(1, drops(Drop.STALE), "the old timestamp");
+            assertEquals(1, sessions(), "only the real client has a session");
+            real.close().sync();
+
+            prober.setSoTimeout(300);
+            byte[] answer = new byte[2048];
+            assertThrows(SocketTimeoutException.class, () -> prober.receive(new DatagramPacket(answer, answer.length)),
+                    "an unauthenticated peer must hear nothing");
+        }
+    }
+
+    private static void sendSealed(DatagramSocket from, InetSocketAddress to, PacketCrypto crypto, long stamp)
+            throws Exception {
+        byte[] body = new byte[24];
+        ByteBuf sealed = crypto.seal(ByteBufAllocator.DEFAULT, PacketFormat.KIND_KCP, stamp, body, 0, body.length);
+        try {
+            byte[] bytes = new byte[sealed.readableBytes()];
+            sealed.readBytes(bytes);
+            from.send(new DatagramPacket(bytes, bytes.length, to));
+        } finally {
+            sealed.release();
+        }
+    }
+
+    @Test
+    void closedListenerKeepsOpenSessionsAndRefusesNewOnes() throws Exception {
+        PresharedKey key = key(SEED);
+        InetSocketAddress server = listenEcho(new KcpTransport(io, options(key, SEED)));
+        KcpTransport client = new KcpTransport(io, options(key, SEED + 5));
+        EchoAndCheck.Sender first = new EchoAndCheck.Sender(2 << 20, SEED, n -> { });
+        Channel open = client.connect(group, server, first).get(5, TimeUnit.SECONDS);
+        listener.close().sync();
+        assertArrayEquals(EchoAndCheck.Sender.expected(2 << 20, SEED), first.done.get(60, TimeUnit.SECONDS),
+                "a session opened before the listener closed must go on");
+
+        EchoAndCheck.Sender late = new EchoAndCheck.Sender(1024, SEED, n -> { });
+        client.connect(group, server, late).get(5, TimeUnit.SECONDS);
+        open.close().sync();
+        assertTrue(open.closeFuture().await(5, TimeUnit.SECONDS));
+        assertThrows(java.util.concurrent.TimeoutException.class, () -> late.done.get(500, TimeUnit.MILLISECONDS),
+                "no session may open after the listener closed");
+    }
+}
