@@ -33,8 +33,9 @@ public final class Transports {
     public Transport create(String name, TransportOptions options) {
         requireKnown(name);
         return switch (name) {
-            case "kcp" -> new KcpTransport(io, new KcpOptions(options.key(), options.cipher(), options.kcp(),
-                    options.wallClock(), Transports::monotonicMillis, options.random(), KcpOptions.DEFAULT_MAX_SESSIONS));
+            case "kcp" -> new KcpTransport(io, new KcpOptions(options.key(), options.cipher(), options.kcp().engine(),
+                    options.kcp().fec(), options.wallClock(), Transports::monotonicMillis, options.random(),
+                    KcpOptions.DEFAULT_MAX_SESSIONS));
             default -> new TcpTransport(io);
         };
     }

@@ -3,7 +3,7 @@ package dev.ferry.tunnel;
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.crypto.PresharedKey;
 import dev.ferry.transport.TransportOptions;
-import dev.ferry.transport.kcp.engine.KcpConfig;
+import dev.ferry.transport.kcp.KcpTuning;
 
 import java.time.Duration;
 import java.time.InstantSource;
@@ -18,7 +18,7 @@ import java.util.random.RandomGenerator;
  */
 public record TunnelSettings(PresharedKey key, CipherKind cipher, boolean allowNoEncryption,
                              Duration keepaliveInterval, Duration deadAfter, Duration handshakeTimeout,
-                             int streamWindow, InstantSource clock, KcpConfig kcp) {
+                             int streamWindow, InstantSource clock, KcpTuning kcp) {
 
     public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(2);
     public static final Duration DEFAULT_DEAD_AFTER = Duration.ofSeconds(8);
@@ -49,7 +49,7 @@ public record TunnelSettings(PresharedKey key, CipherKind cipher, boolean allowN
     /** Defaults for everything but the key and cipher. */
     public static TunnelSettings defaults(PresharedKey key, CipherKind cipher) {
         return new TunnelSettings(key, cipher, false, DEFAULT_KEEPALIVE, DEFAULT_DEAD_AFTER,
-                DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_STREAM_WINDOW, InstantSource.system(), KcpConfig.fast3());
+                DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_STREAM_WINDOW, InstantSource.system(), KcpTuning.DEFAULT);
     }
 
     public TunnelSettings withClock(InstantSource c) {
@@ -67,8 +67,8 @@ public record TunnelSettings(PresharedKey key, CipherKind cipher, boolean allowN
                 window, clock, kcp);
     }
 
-    /** The engine tuning of the kcp transport; ignored by tcp. */
-    public TunnelSettings withKcp(KcpConfig k) {
+    /** The kcp transport's engine and FEC tuning; ignored by tcp. */
+    public TunnelSettings withKcp(KcpTuning k) {
         return new TunnelSettings(key, cipher, allowNoEncryption, keepaliveInterval, deadAfter, handshakeTimeout,
                 streamWindow, clock, k);
     }

@@ -1,6 +1,10 @@
 package dev.ferry.backend.cli;
 
+import dev.ferry.transport.kcp.KcpTuning;
+import dev.ferry.transport.kcp.KcpOptions;
+import dev.ferry.transport.kcp.engine.Congestion;
 import dev.ferry.transport.kcp.engine.KcpConfig;
+import dev.ferry.transport.udp.FecSetting;
 import dev.ferry.tunnel.TunnelSettings;
 import picocli.CommandLine.Option;
 
@@ -30,6 +34,25 @@ public final class KcpTuningOptions {
                     + "(1024 x 1350 B at 200 ms is 55 Mbit/s). Default: ${DEFAULT-VALUE}.")
     int receiveWindow;
 
+    @Option(names = "--congestion", paramLabel = "NAME", defaultValue = "rate",
+            description = "How kcp paces what this end sends: rate (follows the bottleneck's bandwidth like BBR; "
+                    + "random loss does not slow it), classic (KCP's loss-based window), or off (kcptun's presets: "
+                    + "only the windows limit it, which floods a slow link). Default: ${DEFAULT-VALUE}.")
+    String congestion;
+
+    @Option(names = "--up", paramLabel = "RATE",
+            description = "Instead of --congestion: send at this rate whatever the loss (500kbit, 20mbit), counting "
+                    + "whole UDP/IP packets, and make up for losses by retransmitting within it. Only for a link "
+                    + "whose capacity you know: above it, this floods the link.")
+    String up;
+
+    @Option(names = "--fec", paramLabel = "DATA,PARITY|auto", defaultValue = "0,0",
+            description = "Reed-Solomon forward error correction of what this end sends: PARITY extra packets per "
+                    + "DATA packets rebuild up to PARITY lost ones without waiting for a retransmission; 0,0 is "
+                    + "off; auto sizes parity from the loss the peer reports. Either end decodes any setting. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String fec;
+
     @Option(names = "--nodelay", paramLabel = "0|1",
             description = "Manual mode: 1 = minimum RTO 30 ms and gentler backoff. Default: 0.")
     Integer nodelay;
@@ -44,7 +67,7 @@ public final class KcpTuningOptions {
     Integer resend;
 
     @Option(names = "--nc", paramLabel = "0|1",
-            description = "Manual mode: 1 = no congestion window. Default: 0.")
+            description = "Manual mode: 1 = no congestion control (as --congestion off). Default: 0.")
     Integer noCongestion;
 
     private static final int MAX_UDP_PAYLOAD = 65507;
@@ -71,7 +94,40 @@ public final class KcpTuningOptions {
         }
         requireWindow("--sndwnd", sendWindow);
         requireWindow("--rcvwnd", receiveWindow);
-        return settings.withKcp(base.withMtu(mtu).withWindows(sendWindow, receiveWindow));
+        FecSetting fecSetting;
+        try {
+            fecSetting = FecSetting.parse(fec);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--fec: " + e.getMessage(), e);
+        }
+        KcpConfig engine = withCongestion(base.withMtu(mtu).withWindows(sendWindow, receiveWindow), fecSetting);
+        return settings.withKcp(new KcpTuning(engine, fecSetting));
+    }
+
+    /** The presets set kcptun's retransmission settings; how fast to send is --congestion's or --up's. */
+    private KcpConfig withCongestion(KcpConfig engine, FecSetting fecSetting) {
+        boolean explicitOff = "manual".equalsIgnoreCase(mode) && flag("--nc", noCongestion);
+        if (up != null) {
+            if (!"rate".equalsIgnoreCase(congestion) || explicitOff) {
+                throw new IllegalArgumentException("--up: sets the congestion control itself; leave out "
+                        + (explicitOff ? "--nc" : "--congestion"));
+            }
+            long bits;
+            try {
+                bits = Rates.parseBitsPerSecond(up);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--up: " + e.getMessage(), e);
+            }
+            return engine.withDeclaredRate(KcpOptions.engineBytesPerSecond(bits, mtu, fecSetting));
+        }
+        Congestion c = switch (congestion.toLowerCase(Locale.ROOT)) {
+            case "rate" -> Congestion.RATE;
+            case "classic" -> Congestion.CLASSIC;
+            case "off" -> Congestion.OFF;
+            default -> throw new IllegalArgumentException("--congestion: '" + congestion
+                    + "' is not one of rate, classic, off");
+        };
+        return engine.withCongestion(explicitOff ? Congestion.OFF : c);
     }
 
     private KcpConfig manual() {

@@ -2,7 +2,10 @@ package dev.ferry.backend.cli;
 
 import dev.ferry.backend.BackendConfig;
 import dev.ferry.crypto.PresharedKey;
+import dev.ferry.transport.kcp.KcpTuning;
+import dev.ferry.transport.kcp.engine.Congestion;
 import dev.ferry.transport.kcp.engine.KcpConfig;
+import dev.ferry.transport.udp.FecSetting;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -79,15 +82,24 @@ class BackendCommandTest {
     @Test
     void kcpPresetsAndManualTuningReachTheConfig() {
         KcpConfig preset = config(Map.of(), "--key", KEY, "--transport", "kcp", "--mode", "normal", "--mtu", "1200",
-                "--sndwnd", "256", "--rcvwnd", "2048").tunnel().kcp();
-        assertEquals(KcpConfig.normal().withMtu(1200).withWindows(256, 2048), preset);
+                "--sndwnd", "256", "--rcvwnd", "2048").tunnel().kcp().engine();
+        assertEquals(KcpConfig.normal().withMtu(1200).withWindows(256, 2048).withCongestion(Congestion.RATE), preset,
+                "a preset sets kcptun's retransmission settings; ferry's rate control stays on");
+        assertEquals(Congestion.CLASSIC, config(Map.of(), "--key", KEY, "--congestion", "classic").tunnel().kcp()
+                .engine().congestion());
+        KcpConfig declared = config(Map.of(), "--key", KEY, "--up", "20mbit").tunnel().kcp().engine();
+        assertEquals(Congestion.DECLARED, declared.congestion());
+        // 20 Mbit/s of 1378-byte IP packets carry 1309-byte KCP packets: 2.5 MB/s x 1309 / 1378
+        assertEquals(2_500_000L * 1309 / 1378, declared.declaredBytesPerSecond());
         KcpConfig manual = config(Map.of(), "--key", KEY, "--mode", "manual", "--nodelay", "1", "--interval", "20",
-                "--resend", "3", "--nc", "1").tunnel().kcp();
+                "--resend", "3", "--nc", "1").tunnel().kcp().engine();
         assertTrue(manual.nodelay());
         assertEquals(20, manual.intervalMillis());
         assertEquals(3, manual.fastResend());
         assertFalse(manual.congestionControl());
-        assertEquals(KcpConfig.fast3(), config(Map.of(), "--key", KEY).tunnel().kcp(), "default mode is fast3");
+        assertEquals(KcpTuning.DEFAULT, config(Map.of(), "--key", KEY).tunnel().kcp(), "default: fast3, FEC off");
+        assertEquals(FecSetting.parse("10,3"), config(Map.of(), "--key", KEY, "--fec", "10,3").tunnel().kcp().fec());
+        assertTrue(config(Map.of(), "--key", KEY, "--fec", "auto").tunnel().kcp().fec().auto());
     }
 
     @Test
@@ -162,6 +174,11 @@ class BackendCommandTest {
             "--mtu|100|ferry: --mtu: must be from 256 to 65507, got 100",
             "--rcvwnd|0|ferry: --rcvwnd: must be from 1 to 65535 packets, got 0",
             "--nodelay|1|ferry: --nodelay: only with --mode manual (the preset sets it)",
+            "--fec|10|ferry: --fec: expected DATA,PARITY (like 10,3), 0,0 or auto, got '10'",
+            "--congestion|bbr|ferry: --congestion: 'bbr' is not one of rate, classic, off",
+            "--up|20mbps|ferry: --up: expected a rate like 500kbit, 20mbit or 1gbit, got '20mbps'",
+            "--up|1kbit|ferry: --up: must be from 64kbit to 100gbit, got '1kbit'",
+            "--fec|3,0|ferry: --fec: expected DATA,PARITY with both 0 (off) or both at least 1 and at most 128 shards in all, got 3,0",
     })
     void badValuesGiveOneLineNamingTheOption(String option, String value, String expected) {
         assertUsageError(run("--key", KEY, option, value), expected);

@@ -32,6 +32,10 @@ public final class ReedSolomon {
     private final int parityShards;
     private final byte[][] parityRows;
     private final Map<Pattern, Recovery> recoveries;
+    /** The last pattern asked for: a loss pattern that repeats is found without allocating a key. */
+    private final long[] probe = new long[4];
+    private Pattern lastPattern;
+    private Recovery lastRecovery;
 
     /**
      * @throws IllegalArgumentException unless {@code 1 <= dataShards}, {@code 0 <= parityShards} and
@@ -65,6 +69,11 @@ public final class ReedSolomon {
 
     public int parityShards() {
         return parityShards;
+    }
+
+    /** Recovery matrices held now; at most the bound set from {@link #RECOVERY_CACHE_BYTES}. */
+    int cachedRecoveries() {
+        return recoveries.size();
     }
 
     /** Coefficient of data shard {@code i} in parity shard {@code j}; for tests and documentation. */
@@ -101,7 +110,11 @@ public final class ReedSolomon {
      * that repeats costs one lookup; the returned object is immutable and may be kept.
      */
     public Recovery recovery(int[] present) {
-        Pattern key = Pattern.of(present, dataShards, dataShards + parityShards);
+        fillProbe(present);
+        if (lastPattern != null && lastPattern.matches(probe)) {
+            return lastRecovery;
+        }
+        Pattern key = new Pattern(probe[0], probe[1], probe[2], probe[3]);
         Recovery r = recoveries.get(key);
         if (r == null) {
             byte[][] sub = new byte[dataShards][];
@@ -117,7 +130,24 @@ public final class ReedSolomon {
             r = new Recovery(GaloisField.invert(sub));
             recoveries.put(key, r);
         }
+        lastPattern = key;
+        lastRecovery = r;
         return r;
+    }
+
+    /** The set {@code present[0 .. k)} as a 256-bit mask in {@link #probe}, checked on the way. */
+    private void fillProbe(int[] present) {
+        int total = dataShards + parityShards;
+        java.util.Arrays.fill(probe, 0);
+        int previous = -1;
+        for (int a = 0; a < dataShards; a++) {
+            int index = present[a];
+            if (index <= previous || index >= total) {
+                throw new IllegalArgumentException("shard indexes must ascend and stay below " + total);
+            }
+            probe[index >>> 6] |= 1L << index;
+            previous = index;
+        }
     }
 
     /**
@@ -159,18 +189,8 @@ public final class ReedSolomon {
 
     /** A set of shard indexes as a 256-bit mask: the cache key of a recovery matrix. */
     private record Pattern(long w0, long w1, long w2, long w3) {
-        static Pattern of(int[] present, int k, int total) {
-            long[] w = new long[4];
-            int previous = -1;
-            for (int a = 0; a < k; a++) {
-                int index = present[a];
-                if (index <= previous || index >= total) {
-                    throw new IllegalArgumentException("shard indexes must ascend and stay below " + total);
-                }
-                w[index >>> 6] |= 1L << index;
-                previous = index;
-            }
-            return new Pattern(w[0], w[1], w[2], w[3]);
+        boolean matches(long[] w) {
+            return w0 == w[0] && w1 == w[1] && w2 == w[2] && w3 == w[3];
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.ferry.transport.kcp;
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.crypto.PresharedKey;
 import dev.ferry.transport.kcp.engine.KcpConfig;
+import dev.ferry.transport.udp.FecSetting;
+import dev.ferry.transport.udp.FecStage;
 import dev.ferry.transport.udp.PacketFormat;
 
 import java.time.InstantSource;
@@ -16,21 +18,25 @@ import java.util.random.RandomGenerator;
  *
  * @param engine engine tuning; its {@code mtu} is the largest UDP payload sent (kcptun's {@code --mtu}); the engine
  *     itself gets that minus the packet overhead
+ * @param fec what this side sends; any shape is decoded on receipt
  * @param wallClock timestamps of session-opening packets
  * @param monotonicMillis the engine's clock
  * @param sessionIds where client session ids come from; a {@link java.security.SecureRandom} in production
  * @param maxSessions sessions a listener holds at once; more are refused (and counted)
  */
-public record KcpOptions(PresharedKey key, CipherKind cipher, KcpConfig engine, InstantSource wallClock,
-                         LongSupplier monotonicMillis, RandomGenerator sessionIds, int maxSessions) {
+public record KcpOptions(PresharedKey key, CipherKind cipher, KcpConfig engine, FecSetting fec,
+                         InstantSource wallClock, LongSupplier monotonicMillis, RandomGenerator sessionIds, int maxSessions) {
     public static final int DEFAULT_MAX_SESSIONS = 4096;
     /** The smallest --mtu: room for the packet overhead, a KCP header and some payload. */
     public static final int MIN_MTU = 256;
+    /** IPv4 and UDP headers around each datagram, counted in a declared link rate. */
+    static final int IP_UDP_HEADERS = 28;
 
     public KcpOptions {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(cipher, "cipher");
         Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(fec, "fec");
         Objects.requireNonNull(wallClock, "wallClock");
         Objects.requireNonNull(monotonicMillis, "monotonicMillis");
         Objects.requireNonNull(sessionIds, "sessionIds");
@@ -47,7 +53,17 @@ public record KcpOptions(PresharedKey key, CipherKind cipher, KcpConfig engine, 
      * of received datagrams rather than after each one (still before the event loop turns).
      */
     KcpConfig engineInsideDatagrams() {
-        return engine.withMtu(engine.mtu() - PacketFormat.overhead(cipher.tagLength())).withImmediateAcks(false);
+        return engine.withMtu(engine.mtu() - PacketFormat.overhead(cipher.tagLength()) - FecStage.overhead(fec))
+                .withImmediateAcks(false);
+    }
+
+    /**
+     * The engine's wire rate (its KCP header and payload bytes per second) that puts {@code bitsPerSecond} of whole
+     * IP packets on the link, for full packets of an {@code mtu}-byte UDP payload sealed with a 16-byte tag.
+     */
+    public static long engineBytesPerSecond(long bitsPerSecond, int mtu, FecSetting fec) {
+        int engineMtu = mtu - PacketFormat.overhead(16) - FecStage.overhead(fec);
+        return Math.max(1, bitsPerSecond / 8 * engineMtu / (mtu + IP_UDP_HEADERS));
     }
 
     /** The largest datagram sent or accepted. */

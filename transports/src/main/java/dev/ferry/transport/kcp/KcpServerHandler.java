@@ -66,6 +66,11 @@ final class KcpServerHandler extends ChannelInboundHandlerAdapter {
         return drops;
     }
 
+    /** Sessions open now, for tests and status; a copy. */
+    java.util.List<KcpSession> sessions() {
+        return java.util.List.copyOf(sessions.values());
+    }
+
     int sessionCount() {
         return sessions.size();
     }

@@ -3,6 +3,7 @@ package dev.ferry.transport.kcp;
 import dev.ferry.transport.kcp.engine.KcpEngine;
 import dev.ferry.transport.kcp.engine.KcpOutput;
 import dev.ferry.transport.udp.Drop;
+import dev.ferry.transport.udp.FecStage;
 import dev.ferry.transport.udp.PacketCrypto;
 import dev.ferry.transport.udp.PacketFormat;
 import dev.ferry.transport.udp.Plaintext;
@@ -37,7 +38,9 @@ final class KcpSession implements KcpOutput {
     private final KcpEngine engine;
     private final KcpOptions options;
     private final Runnable onFinished;
+    private final FecStage fec;
     private final byte[] plain;
+    private boolean engineRefused;
     private InetSocketAddress peer;
     /** The client stamps its packets until the server has answered, so the server may open the session. */
     private boolean stampPackets;
@@ -59,6 +62,7 @@ final class KcpSession implements KcpOutput {
         this.onFinished = onFinished;
         this.plain = new byte[options.maxDatagram()];
         this.engine = new KcpEngine((int) crypto.sessionId(), options.engineInsideDatagrams(), this);
+        this.fec = new FecStage(options.fec(), options.engineInsideDatagrams().mtu(), this::send);
     }
 
     void attach(KcpStreamChannel channel) {
@@ -88,12 +92,12 @@ final class KcpSession implements KcpOutput {
     /** The engine hands over one packet: seal it and queue it on the socket (flushed by {@link #flushSocket}). */
     @Override
     public void output(byte[] packet, int length) {
-        send(PacketFormat.KIND_KCP, packet, length);
+        fec.send(packet, length, now());
     }
 
-    private void send(int kind, byte[] body, int length) {
+    private void send(int kind, byte[] body, int offset, int length) {
         long stamp = stampPackets ? options.wallClock().millis() : -1;
-        ByteBuf sealed = crypto.seal(socket.alloc(), kind, stamp, body, 0, length);
+        ByteBuf sealed = crypto.seal(socket.alloc(), kind, stamp, body, offset, length);
         socket.write(new DatagramPacket(sealed, peer), socket.voidPromise());
         datagramsPending = true;
     }
@@ -131,10 +135,18 @@ final class KcpSession implements KcpOutput {
                 if (!engine.input(plain, body, n - body, now())) {
                     return Drop.MALFORMED;
                 }
-                if (lingering) {
-                    discardReadable();
-                } else if (channel != null) {
-                    channel.dataArrived();
+                delivered();
+            }
+            case PacketFormat.KIND_FEC -> {
+                engineRefused = false;
+                if (!fec.receive(plain, body, n - body, this::fromFec) || engineRefused) {
+                    return Drop.MALFORMED;
+                }
+                delivered();
+            }
+            case PacketFormat.KIND_FEC_REPORT -> {
+                if (!fec.report(plain, body, n - body, now())) {
+                    return Drop.MALFORMED;
                 }
             }
             case PacketFormat.KIND_CLOSE -> {
@@ -146,6 +158,21 @@ final class KcpSession implements KcpOutput {
             }
         }
         return null;
+    }
+
+    /** A body the FEC stage received or rebuilt. */
+    private void fromFec(byte[] buf, int off, int len) {
+        if (!engine.input(buf, off, len, now())) {
+            engineRefused = true;
+        }
+    }
+
+    private void delivered() {
+        if (lingering) {
+            discardReadable();
+        } else if (channel != null) {
+            channel.dataArrived();
+        }
     }
 
     /** After a batch of reads: send acknowledgements and whatever the windows now allow, then rearm the timer. */
@@ -188,7 +215,7 @@ final class KcpSession implements KcpOutput {
             return;
         }
         long now = now();
-        long at = Math.max(engine.nextUpdate(now), now);
+        long at = Math.max(Math.min(engine.nextUpdate(now), fec.nextDue()), now);
         if (lingering) {
             at = Math.min(at, lingerDeadline);
         }
@@ -209,6 +236,7 @@ final class KcpSession implements KcpOutput {
             return;
         }
         engine.update(now());
+        fec.tick(now());
         if (engine.isDead()) {
             LOG.info("kcp session {} with {}: link dead (a segment went unacknowledged {} times)",
                     Long.toHexString(sessionId()), peer, options.engine().deadLinkTransmissions());
@@ -256,7 +284,7 @@ final class KcpSession implements KcpOutput {
         }
         if (tellPeer) {
             for (int i = 0; i < CLOSE_COPIES; i++) {
-                send(PacketFormat.KIND_CLOSE, plain, 0);
+                send(PacketFormat.KIND_CLOSE, plain, 0, 0);
             }
             flushSocket();
         }
@@ -269,6 +297,11 @@ final class KcpSession implements KcpOutput {
             channel.close();
         }
         onFinished.run();
+    }
+
+    /** The FEC stage, for tests and status. */
+    FecStage fec() {
+        return fec;
     }
 
     boolean isFinished() {

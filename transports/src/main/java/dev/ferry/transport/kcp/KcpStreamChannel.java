@@ -47,6 +47,10 @@ final class KcpStreamChannel extends AbstractChannel {
         session.attach(this);
     }
 
+    KcpSession session() {
+        return session;
+    }
+
     @Override
     public ChannelConfig config() {
         return config;

@@ -8,6 +8,11 @@ package dev.ferry.transport.sim;
  * <p>The classic Gilbert model is {@code lossInGood = 0, lossInBad = 1}: losses then come in runs whose mean length is
  * {@code 1 / badToGood}. {@link #NONE} never loses a packet.
  *
+ * <p>Because the chain counts packets, not time, a sender that goes quiet stays in whatever state it was in: a run
+ * of ten losses is ten consecutive packets whether they are sent within a millisecond or, by a sender backing off
+ * its retransmission timer, over minutes. Heavy burst loss therefore hits a backed-off sender harder than a real
+ * path whose bad spells end in time would.
+ *
  * @param goodToBad probability of moving good→bad before a packet, in [0, 1]
  * @param badToGood probability of moving bad→good before a packet, in [0, 1]
  * @param lossInGood probability a packet is lost in the good state, in [0, 1]
@@ -58,8 +63,8 @@ public record GilbertElliott(double goodToBad, double badToGood, double lossInGo
         if (!losesPackets()) {
             return "GilbertElliott[none]";
         }
-        return "GilbertElliott[good→bad " + LinkProfile.percent(goodToBad) + ", bad→good " + LinkProfile.percent(badToGood)
-                + ", loss good " + LinkProfile.percent(lossInGood) + " / bad " + LinkProfile.percent(lossInBad)
+        return "GilbertElliott[good→bad " + LinkProfile.percent(goodToBad)
+                + ", bad→good " + LinkProfile.percent(badToGood) + ", loss good " + LinkProfile.percent(lossInGood) + " / bad " + LinkProfile.percent(lossInBad)
                 + ", mean loss " + LinkProfile.percent(Math.round(meanLossRate() * 1e5) / 1e5) + "]";
     }
 }

@@ -119,7 +119,8 @@ public record LinkProfile(double loss, GilbertElliott burst, double duplicate, d
     public String toString() {
         List<String> parts = new ArrayList<>();
         if (delayMillis > 0 || jitterMillis > 0) {
-            parts.add("delay " + delayMillis + " ms" + (jitterMillis > 0 ? " + 0.." + jitterMillis + " ms jitter" : ""));
+            String jitter = jitterMillis > 0 ? " + 0.." + jitterMillis + " ms jitter" : "";
+            parts.add("delay " + delayMillis + " ms" + jitter);
         }
         if (loss > 0) {
             parts.add("loss " + percent(loss));

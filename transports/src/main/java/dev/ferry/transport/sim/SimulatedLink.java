@@ -191,7 +191,8 @@ public final class SimulatedLink {
 
     private void advanceTo(long nowMillis) {
         if (nowMillis < lastNowMillis) {
-            throw new IllegalArgumentException("time went backwards: " + nowMillis + " ms after " + lastNowMillis + " ms");
+            throw new IllegalArgumentException(
+                    "time went backwards: " + nowMillis + " ms after " + lastNowMillis + " ms");
         }
         lastNowMillis = nowMillis;
     }

@@ -26,6 +26,10 @@ public final class PacketFormat {
     public static final int KIND_KCP = 0x01;
     /** The sender closed the session; no body. */
     public static final int KIND_CLOSE = 0x02;
+    /** Body is one FEC shard (see {@link dev.ferry.transport.fec.FecFormat}) whose data are KCP segments. */
+    public static final int KIND_FEC = 0x03;
+    /** Body is the sender's count of FEC shards received and sent to it (u64, u64), for {@code --fec auto}. */
+    public static final int KIND_FEC_REPORT = 0x04;
     /** Flag on the kind: a timestamp follows. The client sets it until it has heard from the server. */
     public static final int FLAG_TIMESTAMP = 0x80;
     static final int KIND_MASK = 0x7f;

@@ -5,12 +5,14 @@ import dev.ferry.crypto.PresharedKey;
 import dev.ferry.transport.IoRuntime;
 import dev.ferry.transport.kcp.engine.KcpConfig;
 import dev.ferry.transport.udp.Drop;
+import dev.ferry.transport.udp.FecSetting;
 import dev.ferry.transport.udp.PacketCrypto;
 import dev.ferry.transport.udp.PacketFormat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,7 +25,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.InstantSource;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,7 +57,11 @@ class KcpTransportTest {
     }
 
     private static KcpOptions options(PresharedKey key, long seed) {
-        return new KcpOptions(key, CipherKind.AES_256_GCM, KcpConfig.fast3(), InstantSource.system(),
+        return options(key, seed, FecSetting.OFF);
+    }
+
+    private static KcpOptions options(PresharedKey key, long seed, FecSetting fec) {
+        return new KcpOptions(key, CipherKind.AES_256_GCM, KcpConfig.fast3(), fec, InstantSource.system(),
                 () -> System.nanoTime() / 1_000_000, new SplittableRandom(seed), 64);
     }
 
@@ -138,6 +146,46 @@ class KcpTransportTest {
             echo(new KcpTransport(io, options(key, SEED + 3)), replayer.address(), 1 << 20, SEED, n -> { });
         }
         assertTrue(drops(Drop.REPLAYED) > 0, "every client datagram was sent twice; copies must be refused");
+    }
+
+    @Test
+    void fecRebuildsLostPacketsAndAutoSizesParityFromReportedLoss() throws Exception {
+        PresharedKey key = key(SEED);
+        InetSocketAddress server = listenEcho(new KcpTransport(io, options(key, SEED, FecSetting.parse("10,3"))));
+        try (UdpRelay lossy = new UdpRelay(group, io, server)) {
+            lossy.dropRate = 0.05;
+            Channel ch = echo(new KcpTransport(io, options(key, SEED + 6, FecSetting.AUTO)), lossy.address(),
+                    2 << 20, SEED, n -> { });
+            KcpSession client = ((KcpStreamChannel) ch).session();
+            // The server sends 10,3 from the start; the client's auto parity waits for the server's loss reports
+            // (about one a second), so traffic keeps flowing until each effect has shown.
+            long clientRecovered = feedUntil(ch, ch.eventLoop(), () -> client.fec().recovered());
+            long parity = feedUntil(ch, ch.eventLoop(), () -> client.fec().shape().parityShards());
+            long serverRecovered = feedUntil(ch, listener.eventLoop(),
+                    () -> serverSessions().sessions().get(0).fec().recovered());
+            assertTrue(clientRecovered > 0 && parity > 0 && serverRecovered > 0, "seed " + SEED);
+        }
+    }
+
+    /**
+     * Writes 256 KiB to {@code ch} every 50 ms until {@code value}, read on {@code loop}, is positive; returns it. Fails
+     * (times out) after 20 s: at 5 % loss the effect waited for shows well within that.
+     */
+    private static long feedUntil(Channel ch, EventLoop loop, LongSupplier value) throws Exception {
+        CompletableFuture<Long> positive = new CompletableFuture<>();
+        var feeder = loop.scheduleAtFixedRate(() -> {
+            long v = value.getAsLong();
+            if (v > 0) {
+                positive.complete(v);
+            } else {
+                ch.writeAndFlush(ch.alloc().buffer(256 * 1024).writeZero(256 * 1024));
+            }
+        }, 0, 50, TimeUnit.MILLISECONDS);
+        try {
+            return positive.get(20, TimeUnit.SECONDS);
+        } finally {
+            feeder.cancel(false);
+        }
     }
 
     @Test

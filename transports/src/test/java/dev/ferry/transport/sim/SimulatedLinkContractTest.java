@@ -71,6 +71,7 @@ class SimulatedLinkContractTest {
                 LinkProfile.PERFECT.withDelay(25, 5).withLoss(0.07).withReordering(0.005, 30).withDuplication(0.01)
                         .withRateLimit(1_000_000, 30_000).toString());
         assertEquals("LinkProfile[burst GilbertElliott[good→bad 1%, bad→good 25%, loss good 0% / bad 100%, "
-                + "mean loss 3.846%]]", LinkProfile.PERFECT.withBurstLoss(GilbertElliott.gilbert(0.01, 0.25)).toString());
+                        + "mean loss 3.846%]]",
+                LinkProfile.PERFECT.withBurstLoss(GilbertElliott.gilbert(0.01, 0.25)).toString());
     }
 }

@@ -55,8 +55,8 @@ class SimulatedLinkTimingTest {
         drain(link, 0, got);
         long expectedLastMillis = (long) Math.ceil(bytes * 1000.0 / rate);
         long last = got.getLast().due();
-        assertTrue(Math.abs(last - expectedLastMillis) <= 1,
-                "last delivery at " + last + " ms, expected " + expectedLastMillis + " ms; " + context(profile, link.stats()));
+        assertTrue(Math.abs(last - expectedLastMillis) <= 1, "last delivery at " + last + " ms, expected "
+                + expectedLastMillis + " ms; " + context(profile, link.stats()));
     }
 
     @Test

@@ -70,7 +70,7 @@ final class SecureTestKit {
                                    InstantSource clock) {
         return new TunnelSettings(key, cipher, allowNone, TunnelSettings.DEFAULT_KEEPALIVE,
                 TunnelSettings.DEFAULT_DEAD_AFTER, HANDSHAKE_TIMEOUT, window, clock,
-                dev.ferry.transport.kcp.engine.KcpConfig.fast3());
+                dev.ferry.transport.kcp.KcpTuning.DEFAULT);
     }
 
     static SeenSalts seenSalts(InstantSource clock) {

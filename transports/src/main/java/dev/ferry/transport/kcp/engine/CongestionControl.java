@@ -5,9 +5,9 @@ package dev.ferry.transport.kcp.engine;
  * thread with its own clock; implementations hold per-engine state, so each engine gets its own instance (except the
  * stateless {@link #NONE}).
  *
- * <p>A rate-based controller (BBR-like, or a declared rate) fits behind this interface through
- * {@link #onRttSample} and {@link #onAcked}; pacing, should one need it, belongs in a separate interface the engine
- * checks for, rather than in this one.
+ * <p>A rate-based controller also implements {@link PacedCongestionControl}, the optional power the engine checks
+ * for: it then paces its segments and feeds it delivery-rate samples. {@link Congestion} names the controllers a
+ * {@link KcpConfig} can select.
  */
 public interface CongestionControl {
 

@@ -11,4 +11,5 @@ final class KcpCounters {
     long malformedPackets;
     long bytesSent;
     long bytesReceived;
+    long duplicatedPackets;
 }

@@ -13,6 +13,10 @@ import java.util.Objects;
  * <p>Memory: bounded by the windows. At most 2 x sendWindow segments wait to be sent or acked and at most
  * 2 x receiveWindow segments are buffered on receive; segments are pooled, so steady traffic allocates nothing.
  *
+ * <p>Pacing: with a {@link PacedCongestionControl} (see {@link Congestion}) PUSH segments, retransmissions included,
+ * leave no faster than its rate; {@link #nextUpdate} then names the millisecond the next one may go, so an owner that
+ * sleeps until then keeps the pace. Acks and window segments are never held back.
+ *
  * <p>Hostile input: {@link #input} validates a whole packet before it touches any state, never throws on content,
  * drops segments outside the receive window and ignores acks and una outside what is in flight.
  */
@@ -32,7 +36,13 @@ public final class KcpEngine {
     private final SendBuffer sender;
     private final ReceiveBuffer receiver;
     private final AckList acks = new AckList(ACK_LIST_CAPACITY);
+    /** Acks of the last flush that lay above a hole in what we received, to be sent once more (see writeControl). */
+    private final AckList repeats = new AckList(ACK_LIST_CAPACITY);
     private final WindowProbe probe = new WindowProbe();
+    /** The congestion controller as a paced one, or null when it does not pace. */
+    private final PacedCongestionControl paced;
+    private final Pacer pacer;
+    private final RateSample rateSample = new RateSample();
 
     private int remoteWindow = INITIAL_REMOTE_WINDOW;
     /** A WINS is owed: the peer asked (WASK), or our window reopened from zero. */
@@ -41,19 +51,25 @@ public final class KcpEngine {
     private long nextTick;
     private boolean busy;
 
-    /** An engine whose congestion control follows {@link KcpConfig#congestionControl()}. */
+    /** An engine whose congestion control is what {@link KcpConfig#congestion()} selects. */
     public KcpEngine(int conv, KcpConfig config, KcpOutput output) {
-        this(conv, config, output, config.congestionControl()
-                ? new ClassicCongestionWindow(config.fastResend()) : CongestionControl.NONE);
+        this(conv, config, output, config.congestion().create(config, conv));
     }
 
-    /** An engine with a given controller, which replaces the one {@link KcpConfig#congestionControl()} selects. */
+    /**
+     * An engine with a given controller, which replaces the one {@link KcpConfig#congestion()} selects; one that
+     * implements {@link PacedCongestionControl} is paced.
+     */
     public KcpEngine(int conv, KcpConfig config, KcpOutput output, CongestionControl congestion) {
         this.conv = conv;
         this.config = Objects.requireNonNull(config, "config");
         this.congestion = Objects.requireNonNull(congestion, "congestion");
-        this.rtt = new RttEstimator(config.nodelay(), config.intervalMillis());
-        this.writer = new PacketWriter(conv, config.mtu(), Objects.requireNonNull(output, "output"), counters);
+        this.paced = congestion instanceof PacedCongestionControl p ? p : null;
+        this.pacer = new Pacer(config.mtu());
+        // Any sender with a congestion controller gets the patient timeouts (see RttEstimator): a spurious timeout
+        // would also collapse its window. OFF keeps kcptun's exact timers.
+        this.rtt = new RttEstimator(config.nodelay(), config.intervalMillis(), congestion != CongestionControl.NONE);
+        this.writer = new PacketWriter(conv, config.mtu(), config.duplicateBelow(), Objects.requireNonNull(output, "output"), counters);
         SegmentPool pool = new SegmentPool(config.mss(), 2 * config.sendWindow() + 2 * config.receiveWindow());
         this.sender = new SendBuffer(config, pool, rtt, congestion, counters);
         this.receiver = new ReceiveBuffer(config.receiveWindow(), pool);
@@ -159,20 +175,28 @@ public final class KcpEngine {
 
     /**
      * The earliest time {@link #update} has work, never earlier than {@code nowMillis}: now if something is ready to
-     * go, else the earliest of the next RTO expiry, the window probe and the next interval tick. An idle engine
+     * go (and the pacer, if any, lets a ready PUSH go now), else the earliest of the pacer's next slot for a ready
+     * PUSH, the next RTO expiry, the window probe and the next interval tick. An idle engine
      * (nothing queued or in flight, nothing owed) has no timer work, so it asks for {@link #IDLE_WAIT_MILLIS} later
      * instead of every tick; whatever ends the idleness (send, input, receive) is an owner call, after which the
      * owner flushes and asks again.
      */
     public long nextUpdate(long nowMillis) {
-        if (!started || tellWindow || (config.immediateAcks() && !acks.isEmpty())
-                || sender.canSendNew(sendLimit())) {
+        if (!started || tellWindow || (config.immediateAcks() && !acks.isEmpty())) {
             return nowMillis;
+        }
+        long dataAt = sender.nextRetransmitAt(nowMillis);
+        if (dataAt <= nowMillis || sender.canSendNew(spanLimit(), inFlightLimit())) {
+            // A PUSH is ready; the pacer says when it may go.
+            dataAt = pacer.nextSendAt(nowMillis, pacingRate());
+            if (dataAt <= nowMillis) {
+                return nowMillis;
+            }
         }
         if (sender.waiting() == 0 && acks.isEmpty()) {
             return nowMillis + Math.max(IDLE_WAIT_MILLIS, config.intervalMillis());
         }
-        long at = Math.min(nextTick, sender.nextRetransmitAt(nowMillis));
+        long at = Math.min(nextTick, dataAt);
         if (probe.active() && remoteWindow == 0) {
             at = Math.min(at, probe.probeAt());
         }
@@ -207,7 +231,7 @@ public final class KcpEngine {
         int cwnd = Math.min(congestion.window(), config.sendWindow());
         return new KcpStats(c.packetsSent, c.packetsReceived, c.segmentsSent, c.retransmits, c.fastRetransmits,
                 c.acksSent, c.malformedPackets, c.bytesSent, c.bytesReceived, rtt.srtt(), rtt.rttVar(), rtt.rto(),
-                cwnd);
+                cwnd, c.duplicatedPackets, pacingRate());
     }
 
     private void enter() {
@@ -217,8 +241,19 @@ public final class KcpEngine {
         busy = true;
     }
 
-    private int sendLimit() {
-        return Math.min(Math.min(config.sendWindow(), remoteWindow), congestion.window());
+    /** How far past una new sns may go: the send and remote windows, and a classic congestion window. */
+    private int spanLimit() {
+        int windows = Math.min(config.sendWindow(), remoteWindow);
+        return paced != null ? windows : Math.min(windows, congestion.window());
+    }
+
+    /** Segments a paced controller lets be unacknowledged at once; no limit of this kind for the others. */
+    private int inFlightLimit() {
+        return paced != null ? congestion.window() : Integer.MAX_VALUE;
+    }
+
+    private long pacingRate() {
+        return paced != null ? paced.pacingRate() : 0;
     }
 
     /** Checks every segment header and length before anything is processed. */
@@ -258,20 +293,22 @@ public final class KcpEngine {
             int sn = KcpWire.readInt(p, pos + KcpWire.OFF_SN);
             int segLen = KcpWire.readInt(p, pos + KcpWire.OFF_LEN);
             remoteWindow = KcpWire.readU16(p, pos + KcpWire.OFF_WND);
-            acked += sender.acknowledgeBelow(KcpWire.readInt(p, pos + KcpWire.OFF_UNA));
             switch (cmd) {
                 case KcpWire.CMD_ACK -> {
-                    // Only sns outstanding when the packet arrived count: older ones are stale duplicates, later
-                    // ones were never sent. Compare with the una at arrival, because the una field of this very
-                    // header usually covers the sn already, and its echoed ts is still a good RTT sample.
-                    if (sn - unaAtStart >= 0 && sn - sender.next() < 0) {
+                    // The selective ack goes before its header's una, so that it finds its segment still in flight
+                    // (and the echoed ts tells which transmission arrived). An ack is news if it removes a segment
+                    // now, or if its segment was outstanding when the packet arrived and an earlier header of this
+                    // packet took it by una. Any other is stale: a duplicate, a peer's repeat of an ack we already
+                    // had, or an sn never sent; its ts would be an inflated RTT sample and its sn a second skip.
+                    boolean removed = sender.acknowledge(sn, ts, now);
+                    if (removed) {
+                        acked++;
+                    }
+                    if (removed || (sn - unaAtStart >= 0 && sn - sender.una() < 0)) {
                         int sample = (int) now - ts;
                         if (sample >= 0) {
                             rtt.sample(sample);
                             congestion.onRttSample(sample, now);
-                        }
-                        if (sender.acknowledge(sn)) {
-                            acked++;
                         }
                         if (!ackSeen || sn - maxAckSn > 0) {
                             ackSeen = true;
@@ -296,6 +333,7 @@ public final class KcpEngine {
                     // WINS: its only news is the wnd field, already taken above.
                 }
             }
+            acked += sender.acknowledgeBelow(KcpWire.readInt(p, pos + KcpWire.OFF_UNA), now);
             pos += KcpWire.HEADER_BYTES + segLen;
         }
         if (ackSeen) {
@@ -303,6 +341,13 @@ public final class KcpEngine {
         }
         if (acked > 0) {
             congestion.onAcked(acked, remoteWindow, now);
+        }
+        DeliveryRateSampler sampler = sender.sampler();
+        if (sampler.hasDelivery()) {
+            sampler.finish(now, sender.inFlight(), sender.inFlightBytes(), rateSample);
+            if (paced != null) {
+                paced.onRateSample(rateSample, now);
+            }
         }
     }
 
@@ -323,16 +368,45 @@ public final class KcpEngine {
         } else {
             probe.stop();
         }
-        sender.retransmit(now, writer);
-        sender.sendNew(now, writer, sendLimit());
+        pacer.refill(now, pacingRate());
+        sender.retransmit(now, writer, pacer);
+        int spanLimit = spanLimit();
+        int inFlightLimit = inFlightLimit();
+        sender.sendNew(now, writer, spanLimit, inFlightLimit, pacer);
+        if (sender.inFlight() < inFlightLimit && !sender.canSendNew(spanLimit, Integer.MAX_VALUE)) {
+            // Nothing queued, or held by the send or remote window: rates measured now are not the path's.
+            sender.sampler().markAppLimited(sender.inFlightBytes());
+        }
         writer.finish();
     }
 
+    /**
+     * Owed acks, and a window tell. KCP acks one sn at a time and a lost ack is only made good by una, which stops at
+     * the first hole; the peer then sees later sns acked around the unacked one and fast-retransmits it for
+     * nothing, which costs a whole segment per lost 24-byte ack, about the reverse path's loss rate in wasted
+     * bandwidth on a lossy path. So an ack of an sn above a hole (una cannot cover it yet) goes once more with the
+     * next flush that has acks, ahead of them (the peer ignores the repeat if it has the first). Without holes
+     * nothing is repeated.
+     */
     private void writeControl(long now) {
+        int next = receiver.next();
+        int sent = 0;
+        if (!acks.isEmpty()) {
+            for (int i = 0; i < repeats.size(); i++) {
+                if (repeats.sn(i) - next > 0) {
+                    writer.control(KcpWire.CMD_ACK, repeats.ts(i), repeats.sn(i));
+                    sent++;
+                }
+            }
+            repeats.clear();
+        }
         for (int i = 0; i < acks.size(); i++) {
             writer.control(KcpWire.CMD_ACK, acks.ts(i), acks.sn(i));
+            if (acks.sn(i) - next > 0) {
+                repeats.add(acks.sn(i), acks.ts(i));
+            }
         }
-        counters.acksSent += acks.size();
+        counters.acksSent += sent + acks.size();
         acks.clear();
         if (tellWindow) {
             tellWindow = false;

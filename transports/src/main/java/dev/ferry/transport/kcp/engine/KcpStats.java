@@ -17,8 +17,11 @@ package dev.ferry.transport.kcp.engine;
  * @param rtoMillis the retransmission timeout a new segment starts with
  * @param congestionWindow segments the congestion controller allows in flight, capped at the send window (equal to
  *     the send window when congestion control is off)
+ * @param duplicatedPackets small packets with data sent a second time (counted in packetsSent too)
+ * @param pacingRate wire bytes per second PUSH segments are paced at; 0 when unpaced
  */
 public record KcpStats(long packetsSent, long packetsReceived, long segmentsSent, long retransmits,
                        long fastRetransmits, long acksSent, long malformedPackets, long bytesSent,
-                       long bytesReceived, int srttMillis, int rttVarMillis, int rtoMillis, int congestionWindow) {
+                       long bytesReceived, int srttMillis, int rttVarMillis, int rtoMillis, int congestionWindow,
+                       long duplicatedPackets, long pacingRate) {
 }

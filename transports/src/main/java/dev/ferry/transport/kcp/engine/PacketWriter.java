@@ -10,12 +10,15 @@ final class PacketWriter {
     private final byte[] packet;
     private final KcpOutput output;
     private final KcpCounters counters;
+    private final int duplicateBelow;
     private int length;
+    private boolean carriesData;
     private int wnd;
     private int una;
 
-    PacketWriter(int conv, int mtu, KcpOutput output, KcpCounters counters) {
+    PacketWriter(int conv, int mtu, int duplicateBelow, KcpOutput output, KcpCounters counters) {
         this.conv = conv;
+        this.duplicateBelow = duplicateBelow;
         this.packet = new byte[mtu];
         this.output = output;
         this.counters = counters;
@@ -39,15 +42,23 @@ final class PacketWriter {
         KcpWire.writeHeader(packet, length, conv, KcpWire.CMD_PUSH, 0, wnd, s.ts, s.sn, una, s.len);
         System.arraycopy(s.data, 0, packet, length + KcpWire.HEADER_BYTES, s.len);
         length += KcpWire.HEADER_BYTES + s.len;
+        carriesData = true;
     }
 
-    /** Sends what is packed, if anything. */
+    /** Sends what is packed, if anything; a small packet with data twice (see {@link KcpConfig#duplicateBelow}). */
     void finish() {
         if (length > 0) {
             int n = length;
+            boolean twice = carriesData && n <= duplicateBelow;
             length = 0;
+            carriesData = false;
             counters.packetsSent++;
             output.output(packet, n);
+            if (twice) {
+                counters.packetsSent++;
+                counters.duplicatedPackets++;
+                output.output(packet, n);
+            }
         }
     }
 

@@ -21,6 +21,12 @@ final class Segment {
     /** Acks of later-sent segments seen since this segment's latest transmission. */
     int skips;
     int fastRetransmits;
+    /** Delivery-rate snapshot taken at the latest transmission (see {@link DeliveryRateSampler}); send side only. */
+    long sentAt;
+    long deliveredAtSend;
+    long deliveredTimeAtSend;
+    long firstSentTimeAtSend;
+    boolean appLimitedAtSend;
 
     Segment(int capacity) {
         data = new byte[capacity];
@@ -35,5 +41,10 @@ final class Segment {
         transmissions = 0;
         skips = 0;
         fastRetransmits = 0;
+        sentAt = 0;
+        deliveredAtSend = 0;
+        deliveredTimeAtSend = 0;
+        firstSentTimeAtSend = 0;
+        appLimitedAtSend = false;
     }
 }

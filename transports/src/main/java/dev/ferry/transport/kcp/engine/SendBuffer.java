@@ -8,6 +8,10 @@ package dev.ferry.transport.kcp.engine;
  * lie in [una, next) and {@code next - una <= sendWindow}, the ring's size; queued plus in-flight segments never
  * exceed twice the send window. {@code earliestResend} is never later than the true earliest RTO expiry among
  * in-flight segments (acks may leave it early, which costs one idle scan, never a late retransmission).
+ * {@code inFlightBytes} is the wire bytes of the segments in flight.
+ *
+ * <p>Every PUSH, new or again, goes only when the {@link Pacer} allows; a retransmission the pacer holds back stays
+ * due (its RTO expiry in the past, or its skip count at the threshold) and goes at the next chance, before new data.
  */
 final class SendBuffer {
     /** Fast retransmissions of one segment before only its RTO may resend it. */
@@ -18,16 +22,21 @@ final class SendBuffer {
     private final int fastResend;
     private final int deadLink;
     private final boolean nodelay;
+    /** The congestion controller paces (see {@link #timedOut}). */
+    /** First transmissions wait out a grown RTO: for every sender with a congestion controller. */
+    private final boolean patientTimeouts;
     private final SegmentPool pool;
     private final SegmentDeque queue;
     private final SequenceRing flight;
     private final RttEstimator rtt;
     private final CongestionControl congestion;
     private final KcpCounters counters;
+    private final DeliveryRateSampler sampler = new DeliveryRateSampler();
 
     private int una;
     private int next;
     private int inFlight;
+    private long inFlightBytes;
     private long earliestResend = Long.MAX_VALUE;
     private boolean fastDue;
     private boolean dead;
@@ -39,6 +48,7 @@ final class SendBuffer {
         this.fastResend = config.fastResend();
         this.deadLink = config.deadLinkTransmissions();
         this.nodelay = config.nodelay();
+        this.patientTimeouts = congestion != CongestionControl.NONE;
         this.pool = pool;
         this.queue = new SegmentDeque(queueLimit);
         this.flight = new SequenceRing(config.sendWindow());
@@ -86,9 +96,24 @@ final class SendBuffer {
         return !queue.isEmpty();
     }
 
-    /** True when queued data could leave under {@code limit} segments in flight. */
-    boolean canSendNew(int limit) {
-        return !queue.isEmpty() && next - una < limit;
+    /**
+     * True when queued data could leave while fewer than {@code spanLimit} sns are outstanding from una and fewer
+     * than {@code inFlightLimit} segments are unacknowledged (pacing aside).
+     */
+    boolean canSendNew(int spanLimit, int inFlightLimit) {
+        return !queue.isEmpty() && next - una < spanLimit && inFlight < inFlightLimit;
+    }
+
+    int inFlight() {
+        return inFlight;
+    }
+
+    long inFlightBytes() {
+        return inFlightBytes;
+    }
+
+    DeliveryRateSampler sampler() {
+        return sampler;
     }
 
     int una() {
@@ -110,7 +135,7 @@ final class SendBuffer {
     }
 
     /** The peer has every sn below {@code peerUna}; returns the segments that left flight. Bogus una is ignored. */
-    int acknowledgeBelow(int peerUna) {
+    int acknowledgeBelow(int peerUna, long now) {
         if (peerUna - una <= 0 || peerUna - next > 0) {
             return 0;
         }
@@ -118,7 +143,7 @@ final class SendBuffer {
         for (; una != peerUna; una++) {
             Segment s = flight.remove(una);
             if (s != null) {
-                pool.release(s);
+                delivered(s, now, false);
                 removed++;
             }
         }
@@ -127,8 +152,12 @@ final class SendBuffer {
         return removed;
     }
 
-    /** A selective ack; returns true if it removed a segment still in flight. */
-    boolean acknowledge(int sn) {
+    /**
+     * A selective ack echoing {@code echoedTs}; returns true if it removed a segment still in flight. The echo tells
+     * which transmission arrived: the latest one gives a clean delivery-rate sample; an earlier one means the last
+     * retransmission was not needed after all, and its bytes are taken back from the loss count.
+     */
+    boolean acknowledge(int sn, int echoedTs, long now) {
         if (!isOutstanding(sn)) {
             return false;
         }
@@ -136,12 +165,22 @@ final class SendBuffer {
         if (s == null) {
             return false;
         }
-        pool.release(s);
+        boolean latest = echoedTs == s.ts;
+        if (!latest && s.transmissions > 1) {
+            sampler.onSpuriousRetransmission(DeliveryRateSampler.wireBytes(s));
+        }
+        delivered(s, now, latest);
         inFlight--;
         if (sn == una) {
             skipAcknowledged();
         }
         return true;
+    }
+
+    private void delivered(Segment s, long now, boolean latestTransmissionAcked) {
+        sampler.onDelivered(s, now, latestTransmissionAcked);
+        inFlightBytes -= DeliveryRateSampler.wireBytes(s);
+        pool.release(s);
     }
 
     private void skipAcknowledged() {
@@ -176,34 +215,46 @@ final class SendBuffer {
         return fastDue ? now : earliestResend;
     }
 
-    /** Resends what timed out or was skipped often enough, in one pass over the flight; tells congestion control. */
-    void retransmit(long now, PacketWriter writer) {
+    /**
+     * Resends what timed out or was skipped often enough, in sn order, while the pacer allows; tells congestion
+     * control and the rate sampler.
+     */
+    void retransmit(long now, PacketWriter writer, Pacer pacer) {
         if (inFlight == 0 || (!fastDue && now < earliestResend)) {
             return;
         }
         boolean timedOut = false;
         boolean fast = false;
+        boolean held = false;
+        boolean fastStillDue = false;
         long earliest = Long.MAX_VALUE;
         for (int sn = una; sn != next; sn++) {
             Segment s = flight.get(sn);
             if (s == null) {
                 continue;
             }
-            if (now >= s.resendAt) {
+            boolean rtoDue = timedOut(s, now);
+            boolean fastReady = fastResend > 0 && s.skips >= fastResend && s.fastRetransmits < FAST_RETRANSMIT_LIMIT;
+            if ((rtoDue || fastReady) && !held && !pacer.mayGo()) {
+                held = true;
+            }
+            if (held) {
+                fastStillDue |= fastReady && !rtoDue;
+            } else if (rtoDue) {
                 s.rto = backoff(s.rto);
                 counters.retransmits++;
                 timedOut = true;
-                transmit(s, now, writer);
-            } else if (fastResend > 0 && s.skips >= fastResend && s.fastRetransmits < FAST_RETRANSMIT_LIMIT) {
+                resend(s, now, writer, pacer);
+            } else if (fastReady) {
                 s.fastRetransmits++;
                 counters.fastRetransmits++;
                 fast = true;
-                transmit(s, now, writer);
+                resend(s, now, writer, pacer);
             }
             earliest = Math.min(earliest, s.resendAt);
         }
         earliestResend = earliest;
-        fastDue = false;
+        fastDue = fastStillDue;
         if (fast) {
             congestion.onFastRetransmit(next - una, now);
         }
@@ -212,18 +263,49 @@ final class SendBuffer {
         }
     }
 
-    /** Moves queued segments into flight while fewer than {@code limit} sns are outstanding, sending each. */
-    void sendNew(long now, PacketWriter writer, int limit) {
-        while (!queue.isEmpty() && next - una < limit) {
+    /**
+     * Moves queued segments into flight while fewer than {@code spanLimit} sns are outstanding from una, fewer than
+     * {@code inFlightLimit} segments are unacknowledged and the pacer allows, sending each.
+     */
+    void sendNew(long now, PacketWriter writer, int spanLimit, int inFlightLimit, Pacer pacer) {
+        while (!queue.isEmpty() && next - una < spanLimit && inFlight < inFlightLimit && pacer.mayGo()) {
             Segment s = queue.pollFirst();
             s.sn = next++;
             s.rto = rtt.rto();
             flight.put(s.sn, s);
+            sampler.onSend(s, now, inFlight == 0);
             inFlight++;
+            inFlightBytes += DeliveryRateSampler.wireBytes(s);
             counters.bytesSent += s.len;
             transmit(s, now, writer);
+            pacer.spend(DeliveryRateSampler.wireBytes(s));
             earliestResend = Math.min(earliestResend, s.resendAt);
         }
+    }
+
+    /**
+     * Whether the RTO of {@code s} expired. With congestion control a first transmission also waits out the RTO as it is
+     * now, if that grew since it was sent: a sender that outran the bottleneck (the startup does for a round trip
+     * before it can see it) queued its latest segments behind a queue its acks had not shown yet, and the RTT
+     * estimate catches up while they wait. A timeout only ever lengthens this way.
+     */
+    private boolean timedOut(Segment s, long now) {
+        if (now < s.resendAt) {
+            return false;
+        }
+        if (patientTimeouts && s.transmissions == 1 && now - s.sentAt < rtt.rto()) {
+            s.resendAt = s.sentAt + rtt.rto();
+            return false;
+        }
+        return true;
+    }
+
+    private void resend(Segment s, long now, PacketWriter writer, Pacer pacer) {
+        int bytes = DeliveryRateSampler.wireBytes(s);
+        sampler.onLost(bytes);
+        sampler.onSend(s, now, false);
+        transmit(s, now, writer);
+        pacer.spend(bytes);
     }
 
     private void transmit(Segment s, long now, PacketWriter writer) {

@@ -28,19 +28,46 @@ class KcpConfigTest {
         assertEquals(1024, c.receiveWindow());
         assertEquals(20, c.deadLinkTransmissions());
         assertTrue(c.immediateAcks());
+        assertEquals(KcpConfig.DEFAULT_DUPLICATE_BELOW, c.duplicateBelow());
+        assertEquals(Congestion.OFF, c.congestion());
+        assertEquals(0, c.declaredBytesPerSecond());
     }
 
     @Test
-    void eightArgumentConstructorKeepsImmediateAcks() {
+    void theOldSwitchMapsOntoControllers() {
+        KcpConfig off = KcpConfig.fast3();
+        assertEquals(Congestion.CLASSIC, off.withCongestionControl(true).congestion(), "what true always meant");
+        assertEquals(Congestion.OFF, off.withCongestionControl(true).withCongestionControl(false).congestion());
+        KcpConfig rate = off.withCongestion(Congestion.RATE);
+        assertTrue(rate.congestionControl());
+        assertEquals(Congestion.RATE, rate.withCongestionControl(true).congestion(), "on keeps a chosen controller");
+        assertEquals(new KcpConfig(1350, 32, 32, false, 10, 0, Congestion.CLASSIC, 5, true, 0, 0),
+                new KcpConfig(1350, 32, 32, false, 10, 0, true, 5));
+    }
+
+    @Test
+    void aDeclaredRateSelectsDeclared() {
+        KcpConfig c = KcpConfig.fast3().withDeclaredRate(2_500_000);
+        assertEquals(Congestion.DECLARED, c.congestion());
+        assertEquals(2_500_000, c.declaredBytesPerSecond());
+        assertEquals(2_500_000, c.withCongestion(Congestion.RATE).declaredBytesPerSecond(), "kept, unused");
+        assertEquals(2_500_000, new KcpEngine(1, c, (p, n) -> { }).stats().pacingRate(), "paced from the start");
+        assertEquals(0, new KcpEngine(1, c.withCongestion(Congestion.RATE), (p, n) -> { }).stats().pacingRate(),
+                "RATE paces once it has measured something");
+    }
+
+    @Test
+    void eightArgumentConstructorKeepsImmediateAcksAndDuplicatesNothing() {
         assertTrue(new KcpConfig(1350, 32, 32, false, 10, 0, true, 5).immediateAcks());
+        assertEquals(0, new KcpConfig(1350, 32, 32, false, 10, 0, true, 5).duplicateBelow());
     }
 
     @Test
     void withersChangeOneField() {
         KcpConfig c = KcpConfig.fast().withMtu(500).withWindows(8, 16).withCongestionControl(true)
                 .withImmediateAcks(false).withDeadLinkTransmissions(3).withFastResend(0).withIntervalMillis(7)
-                .withNodelay(true);
-        assertEquals(new KcpConfig(500, 8, 16, true, 7, 0, true, 3, false), c);
+                .withNodelay(true).withDuplicateBelow(100);
+        assertEquals(new KcpConfig(500, 8, 16, true, 7, 0, true, 3, false, 100), c);
     }
 
     @Test
@@ -53,6 +80,11 @@ class KcpConfigTest {
         assertMessage("intervalMillis", () -> KcpConfig.fast().withIntervalMillis(5001));
         assertMessage("fastResend", () -> KcpConfig.fast().withFastResend(-1));
         assertMessage("deadLinkTransmissions", () -> KcpConfig.fast().withDeadLinkTransmissions(0));
+        assertMessage("declaredBytesPerSecond", () -> KcpConfig.fast().withDeclaredRate(0));
+        assertMessage("declaredBytesPerSecond", () -> KcpConfig.fast().withDeclaredRate(-1));
+        assertMessage("declaredBytesPerSecond", () -> KcpConfig.fast().withCongestion(Congestion.DECLARED));
+        assertMessage("declaredBytesPerSecond", () -> KcpConfig.fast().withDeclaredRate(1L << 41));
+        assertMessage("congestion", () -> KcpConfig.fast().withCongestion(null));
     }
 
     private static void assertMessage(String field, Runnable r) {

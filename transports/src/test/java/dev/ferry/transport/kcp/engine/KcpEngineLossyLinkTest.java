@@ -29,15 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KcpEngineLossyLinkTest {
     private static final long SEED = Long.getLong("ferry.seed", 20_251_122L);
     private static final int BYTES_PER_DIRECTION = 512 * 1024;
-    private static final long MAX_ITERATIONS = 3_000_000;
-    private static final long MAX_SIMULATED_MILLIS = 600_000;
 
     /** Engine settings every scenario runs with. */
     enum Mode {
         FAST3(KcpConfig::fast3),
         NORMAL(KcpConfig::normal),
         FAST3_WITH_CONGESTION_CONTROL(() -> KcpConfig.fast3().withCongestionControl(true)),
-        NORMAL_WITH_CONGESTION_CONTROL(() -> KcpConfig.normal().withCongestionControl(true));
+        NORMAL_WITH_CONGESTION_CONTROL(() -> KcpConfig.normal().withCongestionControl(true)),
+        FAST3_WITH_RATE_CONTROL(() -> KcpConfig.fast3().withCongestion(Congestion.RATE));
 
         private final Supplier<KcpConfig> config;
 
@@ -74,7 +73,7 @@ class KcpEngineLossyLinkTest {
     @EnumSource(Mode.class)
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void burstLoss(Mode mode) {
-        // About 6 % of packets lost, in runs of 4 on average: a whole window's worth of fast-resend evidence gone.
+        // About 6 % of packets lost, in runs of 4 on average: the later acks fast resend counts on are often lost too.
         run(mode, LinkProfile.PERFECT.withDelay(25, 0).withBurstLoss(GilbertElliott.gilbert(0.016, 0.25)));
     }
 
@@ -127,6 +126,39 @@ class KcpEngineLossyLinkTest {
         run(mode, new SimulatedPath(forward, backward, new SplittableRandom(SEED)));
     }
 
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void smallWindowsInSteadyState(Mode mode) {
+        // 64-segment windows: a 1 MiB stream is many windows long, so sn, una and the windows wrap through their
+        // buffers over and over under loss, reordering and duplication.
+        LinkProfile profile = LinkProfile.PERFECT.withDelay(15, 5).withLoss(0.05).withReordering(0.02, 10)
+                .withDuplication(0.02);
+        runChecked(new LossyLinkDriver(SEED, mode.config().withWindows(64, 64), SimulatedPath.symmetric(profile, SEED),
+                1 << 20, 0));
+    }
+
+    /**
+     * Readers that stop for 2.5 s at a time (32-segment windows, 5 % loss): receive buffers fill, windows close,
+     * senders probe the closed window (the engine waits 1 s before its first probe), and a reopened window must get
+     * through to the sender even when the packet telling it is lost.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void stallingReaderUnderLoss(Mode mode) {
+        LossyLinkDriver driver = new LossyLinkDriver(SEED, mode.config().withWindows(32, 32),
+                SimulatedPath.symmetric(RTT_40.withLoss(0.05), SEED), 256 * 1024, 2500);
+        LossyLinkDriver.Result r = runChecked(driver);
+        for (LossyLinkDriver.SideReport side : List.of(r.a(), r.b())) {
+            assertTrue(side.zeroWindowAdvertised() > 0, side.name() + "'s window never closed, so this tested nothing: "
+                    + driver.describe());
+        }
+        // A sender that missed the zero-window news (its ack was lost) need not probe, so only ask for one in all.
+        assertTrue(r.a().windowProbes() + r.b().windowProbes() > 0, "no closed window was ever probed: "
+                + driver.describe());
+    }
+
     /** Nothing lost, nothing reordered: not one segment may be sent twice, by the engine's count or on the wire. */
     @ParameterizedTest
     @EnumSource(Mode.class)
@@ -145,8 +177,12 @@ class KcpEngineLossyLinkTest {
     }
 
     /**
-     * At 5 % loss every lost PUSH must be sent again, but a sound engine sends little more than that: retransmissions
-     * (seen on the wire) stay within a small multiple of the PUSH segments the path lost.
+     * At 5 % loss a sound engine retransmits about once per lost packet. With immediate acks a packet carries at most
+     * one PUSH, or the acks for one packet; a lost PUSH needs one retransmission, and a lost ack can cost one spurious
+     * fast retransmission (KCP has no selective-ack ranges: while una is held at a hole, an ack that went missing
+     * looks like a loss once two later acks arrive). So retransmissions (counted on the wire) stay within 1.25 times
+     * the packets the path lost, plus a little. An RTO that fires early, or fast retransmission that repeats, breaks
+     * this at once.
      */
     @ParameterizedTest
     @EnumSource(Mode.class)
@@ -154,12 +190,15 @@ class KcpEngineLossyLinkTest {
     void retransmissionsAreABoundedMultipleOfLosses(Mode mode) {
         LossyLinkDriver driver = driver(mode, SimulatedPath.symmetric(RTT_40.withLoss(0.05), SEED));
         LossyLinkDriver.Result r = runChecked(driver);
+        long lostPackets = driver.aToB().packetsLost() + driver.bToA().packetsLost();
         // No duplication on this path, so PUSH segments lost = sent - delivered, per direction.
-        long lost = r.a().pushTransmissions() - r.b().pushDelivered() + r.b().pushTransmissions() - r.a().pushDelivered();
+        long lostPushes = r.a().pushTransmissions() - r.b().pushDelivered()
+                + r.b().pushTransmissions() - r.a().pushDelivered();
         long again = r.a().pushRetransmissions() + r.b().pushRetransmissions();
-        String ctx = again + " PUSH retransmissions for " + lost + " PUSH segments lost: " + driver.describe();
-        assertTrue(lost > 0, ctx);
-        assertTrue(again <= 2 * lost + 8, ctx);
+        String ctx = again + " PUSH retransmissions for " + lostPackets + " packets lost, " + lostPushes
+                + " of the PUSH segments: " + driver.describe();
+        assertTrue(lostPushes > 0, ctx);
+        assertTrue(again <= lostPackets * 5 / 4 + 4, ctx);
         long engineCount = r.a().stats().retransmits() + r.a().stats().fastRetransmits() + r.b().stats().retransmits()
                 + r.b().stats().fastRetransmits();
         assertEquals(again, engineCount, "engine's retransmission counters vs the wire: " + driver.describe());
@@ -184,11 +223,34 @@ class KcpEngineLossyLinkTest {
     }
 
     /**
+     * A bottleneck with a deep buffer (2 MB/s, 200 KB: up to 100 ms of queueing) and no random loss: the round trip
+     * grows from 40 ms to as much as 140 ms as the queue fills. Every retransmission must answer a packet the queue
+     * really dropped (the same allowance as {@link #retransmissionsAreABoundedMultipleOfLosses}); a timeout that fires
+     * because queueing delay outran the RTO estimate resends data that was never lost.
+     *
+     * <p>Not claimed for fast3 with the classic window (an option, not a default): it still resends about a fifth
+     * of its segments here with nothing dropped (seed 20251122: 108 timeouts, srtt 42 ms, RTO 63 ms). An open
+     * defect, written down in issue 3's notes; the other modes, ferry's default among them, must pass.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Mode.class, names = "FAST3_WITH_CONGESTION_CONTROL", mode = EnumSource.Mode.EXCLUDE)
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void deepBufferCausesNoSpuriousRetransmission(Mode mode) {
+        LossyLinkDriver driver = driver(mode, SimulatedPath.symmetric(RTT_40.withRateLimit(2_000_000, 200_000), SEED));
+        LossyLinkDriver.Result r = runChecked(driver);
+        long dropped = driver.aToB().packetsQueueDropped() + driver.bToA().packetsQueueDropped();
+        long again = r.a().pushRetransmissions() + r.b().pushRetransmissions();
+        assertTrue(again <= dropped * 5 / 4 + 4, again + " PUSH retransmissions for " + dropped + " packets dropped "
+                + "by the queue: " + driver.describe());
+    }
+
+    /**
      * With congestion control on, a 2 MB/s bottleneck with a small queue is used well: few packets die in the queue,
      * and the transfer takes at most a few times what the bottleneck's rate alone needs.
      */
     @ParameterizedTest
-    @EnumSource(value = Mode.class, names = {"FAST3_WITH_CONGESTION_CONTROL", "NORMAL_WITH_CONGESTION_CONTROL"})
+    @EnumSource(value = Mode.class, names = {"FAST3_WITH_CONGESTION_CONTROL", "NORMAL_WITH_CONGESTION_CONTROL",
+            "FAST3_WITH_RATE_CONTROL"})
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void congestionControlKeepsTheBottleneckQueueFromOverflowing(Mode mode) {
         long rate = 2_000_000;
@@ -214,8 +276,7 @@ class KcpEngineLossyLinkTest {
     }
 
     private static LossyLinkDriver driver(Mode mode, SimulatedPath path) {
-        return new LossyLinkDriver(SEED, mode.config(), path, BYTES_PER_DIRECTION, MAX_ITERATIONS,
-                MAX_SIMULATED_MILLIS);
+        return new LossyLinkDriver(SEED, mode.config(), path, BYTES_PER_DIRECTION, 0);
     }
 
     /** Runs to completion (the driver fails on any wrong byte) and checks the totals and the link's counters. */

@@ -73,7 +73,8 @@ class KcpEngineMalformedTest {
         KcpStats s = e.stats();
         KcpStats withoutMalformed = new KcpStats(s.packetsSent(), s.packetsReceived(), s.segmentsSent(),
                 s.retransmits(), s.fastRetransmits(), s.acksSent(), 0, s.bytesSent(), s.bytesReceived(),
-                s.srttMillis(), s.rttVarMillis(), s.rtoMillis(), s.congestionWindow());
+                s.srttMillis(), s.rttVarMillis(), s.rtoMillis(), s.congestionWindow(), s.duplicatedPackets(),
+                s.pacingRate());
         return withoutMalformed + " readable=" + e.readable() + " waiting=" + e.waitingSegments() + " capacity="
                 + e.sendCapacity() + " next=" + e.nextUpdate(5) + " dead=" + e.isDead();
     }

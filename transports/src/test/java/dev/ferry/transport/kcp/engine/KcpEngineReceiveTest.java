@@ -40,14 +40,17 @@ class KcpEngineReceiveTest {
         assertTrue(push(e, 0, "YY", 5)); // duplicate of a delivered segment
         assertEquals(6, e.readable());
 
+        // The ack of 2, above the hole at 0, goes once more (first) with the next flush that has acks; the una of
+        // that flush (1) does not cover it yet. The duplicate of 2 is acked again; by the next flush 1 has filled
+        // the hole and una covers 2, so nothing is repeated.
         List<WireSegment> acks = out.segments(KcpWire.CMD_ACK);
-        assertEquals(List.of(2, 0, 2, 1, 0), acks.stream().map(WireSegment::sn).toList(), "duplicates acked too");
-        assertEquals(List.of(1, 2, 3, 4, 5), acks.stream().map(WireSegment::ts).toList(), "ts echoed");
-        assertEquals(List.of(0, 1, 1, 3, 3), acks.stream().map(WireSegment::una).toList());
+        assertEquals(List.of(2, 2, 0, 2, 1, 0), acks.stream().map(WireSegment::sn).toList(), "duplicates acked too");
+        assertEquals(List.of(1, 1, 2, 3, 4, 5), acks.stream().map(WireSegment::ts).toList(), "ts echoed");
+        assertEquals(List.of(0, 1, 1, 1, 3, 3), acks.stream().map(WireSegment::una).toList());
         assertEquals(5, out.packets.size(), "one immediate ack packet per input");
         assertEquals("aabbcc", readAll(e));
         assertEquals(6, e.stats().bytesReceived());
-        assertEquals(5, e.stats().acksSent());
+        assertEquals(6, e.stats().acksSent());
     }
 
     @Test

@@ -56,7 +56,7 @@ class KcpEngineRetransmitTest {
 
     @Test
     void linkIsDeadAfterDeadLinkTransmissions() {
-        KcpEngine e = new KcpEngine(CONV, KcpConfig.fast3().withDeadLinkTransmissions(4), out);
+        KcpEngine e = new KcpEngine(CONV, KcpConfig.fast3().withDeadLinkTransmissions(4).withDuplicateBelow(0), out);
         e.send(new byte[100], 0, 100);
         long now = 0;
         e.flush(now);

@@ -51,12 +51,27 @@ class KcpWireTest {
     @Test
     void engineFirstPushGoldenBytes() {
         PacketRecorder out = new PacketRecorder();
-        KcpEngine e = new KcpEngine(0x11223344, KcpConfig.fast3().withWindows(16, 32), out);
+        KcpEngine e = new KcpEngine(0x11223344, KcpConfig.fast3().withWindows(16, 32).withDuplicateBelow(0), out);
         e.send(new byte[] {'a', 'b', 'c'}, 0, 3);
         e.flush(0x1_0000_0005L); // only the clock's low 32 bits travel
         assertEquals(1, out.packets.size());
         assertEquals("44332211" + "51" + "00" + "2000" + "05000000" + "00000000" + "00000000" + "03000000"
                 + "616263", HEX.formatHex(out.packets.get(0)));
+    }
+
+    @Test
+    void smallDataPacketsGoTwiceAndFullOnesOnce() {
+        PacketRecorder out = new PacketRecorder();
+        KcpEngine e = new KcpEngine(1, KcpConfig.fast3(), out);
+        e.send(new byte[64], 0, 64);
+        e.flush(0);
+        assertEquals(2, out.packets.size(), "a 64-byte request is sent twice");
+        assertEquals(HEX.formatHex(out.packets.get(0)), HEX.formatHex(out.packets.get(1)));
+        out.packets.clear();
+        e.send(new byte[4 * 1326], 0, 4 * 1326);
+        e.flush(1);
+        assertEquals(4, out.packets.size(), "full packets are sent once");
+        assertEquals(1, e.stats().duplicatedPackets());
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.ferry.transport.sim.LinkStats;
 import dev.ferry.transport.sim.SimulatedLink;
 import dev.ferry.transport.sim.SimulatedPath;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -19,13 +20,18 @@ import java.util.SplittableRandom;
  * with {@code send} and {@code flush}es, and calls {@code update} on an engine that is due. It fails, with
  * {@link #describe}, on a wrong or extra byte, a malformed packet, a dead link, or when it runs out of iterations or
  * simulated time. It also reads every packet on the wire (the KCP segment layout, {@link KcpWire}) to count PUSH
- * transmissions and retransmissions independently of the engine's own counters.
+ * transmissions and retransmissions independently of the engine's own counters; a packet output twice in a row is
+ * the engine's deliberate duplication of small packets and counts once.
  *
  * <p>Test-only, single-threaded, deterministic: the same seed, config and profiles give the same run.
  */
 final class LossyLinkDriver {
     private static final int CONV = 0x0f_e2_21_01;
     private static final int MAX_CHUNK = 24 * 1024;
+    /** Loop steps allowed before failing; a healthy run of these tests takes well under a hundredth of it. */
+    static final long MAX_ITERATIONS = 3_000_000;
+    /** Simulated time allowed before failing: ten minutes. */
+    static final long MAX_SIMULATED_MILLIS = 600_000;
 
     private final long seed;
     private final KcpConfig config;
@@ -34,43 +40,46 @@ final class LossyLinkDriver {
     private final SplittableRandom chunkSizes;
     private final Side a;
     private final Side b;
-    private final long maxIterations;
-    private final long maxSimulatedMillis;
+    private final int readerPauseMillis;
     private long iterations;
 
     /**
      * @param bytesPerDirection how much each side sends
-     * @param maxIterations loop steps allowed before failing
-     * @param maxSimulatedMillis simulated time allowed before failing
+     * @param readerPauseMillis 0: each application reads everything as soon as it arrives; else it alternately reads
+     *     nothing for this long (starting at time 0) and then everything for this long, so that the receive buffer
+     *     fills, the engine must close its window, the peer must probe it, and the reopened window must be told
      */
-    LossyLinkDriver(long seed, KcpConfig config, SimulatedPath path, int bytesPerDirection, long maxIterations,
-                    long maxSimulatedMillis) {
+    LossyLinkDriver(long seed, KcpConfig config, SimulatedPath path, int bytesPerDirection, int readerPauseMillis) {
         this.seed = seed;
         this.config = config;
         this.path = path;
-        this.maxIterations = maxIterations;
-        this.maxSimulatedMillis = maxSimulatedMillis;
+        this.readerPauseMillis = readerPauseMillis;
         SplittableRandom random = new SplittableRandom(seed ^ 0x6b63_7064_7269_7665L);
         this.chunkSizes = random.split();
         this.a = new Side("A", random.nextLong(), bytesPerDirection, path.aToB());
         this.b = new Side("B", random.nextLong(), bytesPerDirection, path.bToA());
+        a.peer = b;
+        b.peer = a;
     }
 
     /** Runs until both streams arrived whole and both engines have nothing unacknowledged; then drains the path. */
     Result run() {
         long now = clock.nowMillis();
         while (true) {
-            if (++iterations > maxIterations) {
-                throw fail("did not finish within " + maxIterations + " iterations");
+            if (++iterations > MAX_ITERATIONS) {
+                throw fail("did not finish within " + MAX_ITERATIONS + " iterations");
             }
-            if (now > maxSimulatedMillis) {
-                throw fail("did not finish within " + maxSimulatedMillis + " ms of simulated time");
+            if (now > MAX_SIMULATED_MILLIS) {
+                throw fail("did not finish within " + MAX_SIMULATED_MILLIS + " ms of simulated time");
             }
             step(now);
             if (finished()) {
                 break;
             }
             long next = Math.min(path.nextDeliveryTime(), Math.min(a.engine.nextUpdate(now), b.engine.nextUpdate(now)));
+            if (readerPaused(now) && (a.engine.readable() > 0 || b.engine.readable() > 0)) {
+                next = Math.min(next, (now / readerPauseMillis + 1) * readerPauseMillis); // the pause's end
+            }
             if (next <= now) {
                 // Work due now was done; only a packet sent at this very millisecond over a zero-delay link may
                 // still be due. Anything else that claims to be due is retried a millisecond later.
@@ -82,14 +91,14 @@ final class LossyLinkDriver {
         long finishedAt = now;
         // Whatever is still on the wire (late duplicates, held-back packets) must change nothing.
         for (long t = path.nextDeliveryTime(); t != Long.MAX_VALUE; t = path.nextDeliveryTime()) {
-            if (++iterations > maxIterations) {
-                throw fail("the path did not drain within " + maxIterations + " iterations");
+            if (++iterations > MAX_ITERATIONS) {
+                throw fail("the path did not drain within " + MAX_ITERATIONS + " iterations");
             }
             now = Math.max(now, t);
             clock.advanceTo(now);
             deliver(now);
-            a.drain();
-            b.drain();
+            a.drain(now);
+            b.drain(now);
         }
         return new Result(finishedAt, iterations, a.report(), b.report());
     }
@@ -100,7 +109,7 @@ final class LossyLinkDriver {
             if (s.engine.isDead()) {
                 throw fail("engine " + s.name + " declared the link dead");
             }
-            s.drain();
+            s.drain(now);
             if (s.push()) {
                 s.engine.flush(now);
             }
@@ -113,6 +122,10 @@ final class LossyLinkDriver {
     private void deliver(long now) {
         path.aToB().deliverDue(now, (p, due) -> b.input(p, now));
         path.bToA().deliverDue(now, (p, due) -> a.input(p, now));
+    }
+
+    private boolean readerPaused(long now) {
+        return readerPauseMillis > 0 && (now / readerPauseMillis) % 2 == 0;
     }
 
     private boolean finished() {
@@ -138,33 +151,35 @@ final class LossyLinkDriver {
         final int total;
         final byte[] sendBuf = new byte[MAX_CHUNK];
         final byte[] receiveBuf = new byte[MAX_CHUNK];
+        final Set<Integer> pushSns = new HashSet<>();
         Side peer;
         long sent;
         long received;
         long pushTransmissions;
         long pushRetransmissions;
         long pushDelivered;
-        final Set<Integer> pushSns = new HashSet<>();
+        long engineDuplicates;
+        long zeroWindowAdvertised;
+        long windowProbes;
+        byte[] lastOutput = new byte[0];
+        int lastOutputLength = -1;
 
         Side(String name, long sendSeed, int total, SimulatedLink out) {
             this.name = name;
             this.sendSeed = sendSeed;
             this.total = total;
             this.engine = new KcpEngine(CONV, config, (packet, length) -> {
-                countPushes(packet, length, true);
+                if (sameAsLastOutput(packet, length)) {
+                    engineDuplicates++; // a small packet the engine sends twice on purpose: not a retransmission
+                } else {
+                    countSegments(packet, length, true);
+                }
                 out.send(packet, 0, length, clock.nowMillis()); // the link copies, as KcpOutput requires
             });
         }
 
         boolean done() {
-            return sent == total && received == peer().total;
-        }
-
-        Side peer() {
-            if (peer == null) {
-                peer = this == a ? b : a;
-            }
-            return peer;
+            return sent == total && received == peer.total;
         }
 
         /** Offers as much of the stream as the engine takes, in chunks of random size; true if it took any. */
@@ -186,19 +201,33 @@ final class LossyLinkDriver {
             return any;
         }
 
+        /** Whether this output repeats the one just before it byte for byte; remembers it for the next call. */
+        boolean sameAsLastOutput(byte[] packet, int length) {
+            boolean same = length == lastOutputLength && Arrays.equals(packet, 0, length, lastOutput, 0, length);
+            if (lastOutput.length < length) {
+                lastOutput = new byte[length];
+            }
+            System.arraycopy(packet, 0, lastOutput, 0, length);
+            lastOutputLength = length;
+            return same;
+        }
+
         void input(byte[] packet, long now) {
-            countPushes(packet, packet.length, false);
+            countSegments(packet, packet.length, false);
             if (!engine.input(packet, 0, packet.length, now)) {
                 throw fail(name + ".input refused a " + packet.length + "-byte packet the link delivered intact");
             }
         }
 
-        /** Takes every readable byte and checks it is the next one of the peer's stream. */
-        void drain() {
-            long expectSeed = peer().sendSeed;
+        /** Takes every readable byte, unless the reader is pausing, and checks each against the peer's stream. */
+        void drain(long now) {
+            if (readerPaused(now)) {
+                return;
+            }
+            long expectSeed = peer.sendSeed;
             for (int n; (n = engine.receive(receiveBuf, 0, receiveBuf.length)) > 0; ) {
-                if (received + n > peer().total) {
-                    throw fail(name + " received " + (received + n) + " bytes but only " + peer().total
+                if (received + n > peer.total) {
+                    throw fail(name + " received " + (received + n) + " bytes but only " + peer.total
                             + " were sent (a segment delivered twice?)");
                 }
                 for (int i = 0; i < n; i++) {
@@ -212,8 +241,11 @@ final class LossyLinkDriver {
             }
         }
 
-        /** Walks the segments of a packet; counts PUSHes, and first transmissions by sn on the sending side. */
-        void countPushes(byte[] packet, int length, boolean outgoing) {
+        /**
+         * Walks the segments of a packet. Outgoing: counts PUSHes (and those whose sn went out before), window probes,
+         * and segments advertising a zero window. Incoming: counts PUSHes.
+         */
+        void countSegments(byte[] packet, int length, boolean outgoing) {
             int off = 0;
             while (off < length) {
                 if (length - off < KcpWire.HEADER_BYTES) {
@@ -224,6 +256,12 @@ final class LossyLinkDriver {
                 int len = leInt(packet, off + 20);
                 if (len < 0 || len > length - off - KcpWire.HEADER_BYTES) {
                     throw fail(name + (outgoing ? " sent" : " got") + " a segment claiming " + len + " bytes");
+                }
+                if (outgoing && (packet[off + 6] | packet[off + 7]) == 0) {
+                    zeroWindowAdvertised++;
+                }
+                if (outgoing && cmd == KcpWire.CMD_WASK) {
+                    windowProbes++;
                 }
                 if (cmd == KcpWire.CMD_PUSH) {
                     if (outgoing) {
@@ -240,8 +278,8 @@ final class LossyLinkDriver {
         }
 
         SideReport report() {
-            return new SideReport(name, sent, total, received, peer().total, pushTransmissions, pushRetransmissions,
-                    pushDelivered, engine.stats());
+            return new SideReport(name, sent, total, received, peer.total, pushTransmissions, pushRetransmissions,
+                    pushDelivered, engineDuplicates, zeroWindowAdvertised, windowProbes, engine.stats());
         }
     }
 
@@ -270,14 +308,20 @@ final class LossyLinkDriver {
      * @param pushTransmissions PUSH segments it put on the wire
      * @param pushRetransmissions of those, ones whose sn it had sent before (seen on the wire)
      * @param pushDelivered PUSH segments the link delivered to it (link duplicates included)
+     * @param engineDuplicates packets it output twice in a row on purpose (small packets with data, see
+     *     {@link KcpConfig#duplicateBelow()}); not counted among its transmissions
+     * @param zeroWindowAdvertised segments it sent saying its receive window was full
+     * @param windowProbes WASK segments it sent
      */
     record SideReport(String name, long sent, long toSend, long received, long toReceive, long pushTransmissions,
-                      long pushRetransmissions, long pushDelivered, KcpStats stats) {
+                      long pushRetransmissions, long pushDelivered, long engineDuplicates, long zeroWindowAdvertised,
+                      long windowProbes, KcpStats stats) {
         @Override
         public String toString() {
             return name + "[sent " + sent + "/" + toSend + " B, received " + received + "/" + toReceive + " B, PUSH "
-                    + pushTransmissions + " (" + pushRetransmissions + " again), got " + pushDelivered + " PUSH, "
-                    + stats + "]";
+                    + pushTransmissions + " (" + pushRetransmissions + " again, " + engineDuplicates
+                    + " packets doubled), got " + pushDelivered + " PUSH, " + zeroWindowAdvertised + " zero-window, "
+                    + windowProbes + " probes, " + stats + "]";
         }
     }
 
