@@ -125,7 +125,8 @@ final class KcpServerHandler extends ChannelInboundHandlerAdapter {
         if (sessions.size() >= options.maxSessions()) {
             return Drop.OVER_CAPACITY;
         }
-        KcpSession session = new KcpSession(socket, crypto, options, sender, false, () -> finished(id));
+        KcpSession session = new KcpSession(socket, crypto, options, sender, false, () -> accepting,
+                () -> finished(id));
         sessions.put(id, session);
         KcpStreamChannel channel = new KcpStreamChannel(listener, session);
         channel.pipeline().addLast(childInitializer);

@@ -16,13 +16,15 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One KCP session over one UDP socket: the engine, the packet keys, the peer's current address, and the timer that
  * drives retransmissions. The {@link KcpStreamChannel} on top sees only the byte stream.
  *
  * <p>Life: open while the stream channel is; when the channel closes, the session lingers until what it still has to
- * send is acknowledged (at most {@link #LINGER_MILLIS}), then tells the peer with a CLOSE packet and finishes. A
+ * send is acknowledged (at most {@link #LINGER_MILLIS}), then tells the peer with a CLOSE packet and finishes (a
+ * server that stopped listening skips the linger: it is going away). A
  * CLOSE from the peer or a dead link finishes it at once and closes the channel.
  *
  * <p>Threading: everything runs on the socket's event loop.
@@ -38,6 +40,7 @@ final class KcpSession implements KcpOutput {
     private final KcpEngine engine;
     private final KcpOptions options;
     private final Runnable onFinished;
+    private final BooleanSupplier mayLinger;
     private final FecStage fec;
     private final byte[] plain;
     private boolean engineRefused;
@@ -52,14 +55,19 @@ final class KcpSession implements KcpOutput {
     private long lingerDeadline;
     private boolean finished;
 
+    /**
+     * @param mayLinger asked when the channel closes: false skips the linger (a server that stopped listening is
+     *     going away, and its socket must close with its last session)
+     */
     KcpSession(Channel socket, PacketCrypto crypto, KcpOptions options, InetSocketAddress peer, boolean stampPackets,
-               Runnable onFinished) {
+               BooleanSupplier mayLinger, Runnable onFinished) {
         this.socket = socket;
         this.crypto = crypto;
         this.options = options;
         this.peer = peer;
         this.stampPackets = stampPackets;
         this.onFinished = onFinished;
+        this.mayLinger = mayLinger;
         this.plain = new byte[options.maxDatagram()];
         this.engine = new KcpEngine((int) crypto.sessionId(), options.engineInsideDatagrams(), this);
         this.fec = new FecStage(options.fec(), options.engineInsideDatagrams().mtu(), this::send);
@@ -255,6 +263,10 @@ final class KcpSession implements KcpOutput {
     /** The stream channel closed: linger until everything sent is acknowledged, then say goodbye. */
     void channelClosed() {
         if (finished || lingering) {
+            return;
+        }
+        if (!mayLinger.getAsBoolean()) {
+            finish(true);
             return;
         }
         lingering = true;

@@ -62,7 +62,7 @@ public final class KcpTransport implements Transport {
             protected void initChannel(Channel socket) {
                 PacketCrypto crypto = PacketCrypto.forClient(options.key(), options.cipher(), sessionId,
                         options.maxDatagram());
-                KcpSession session = new KcpSession(socket, crypto, options, peer, true, socket::close);
+                KcpSession session = new KcpSession(socket, crypto, options, peer, true, () -> true, socket::close);
                 stream[0] = new KcpStreamChannel(socket, session);
                 DropCounters drops = new DropCounters(LoggerFactory.getLogger(KcpClientHandler.class),
                         "kcp session to " + peer, options.monotonicMillis());
