@@ -47,6 +47,8 @@ public final class BackendServer implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final AccessLog accessLog = new AccessLog();
     private final Set<MuxSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Every tunnel connection accepted and still open, handshaking ones included, so close() can end them all. */
+    private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
     /** Destination connections, from the stream's open until their socket is done: what a drain waits for. */
     private final ActiveCount openStreams = new ActiveCount();
     private EventLoopGroup group;
@@ -72,6 +74,8 @@ public final class BackendServer implements AutoCloseable {
         var init = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                accepted.add(ch);
+                ch.closeFuture().addListener(f -> accepted.remove(ch));
                 ch.pipeline().addLast("handshake", new ServerHandshakeHandler(settings, seenSalts, random,
                         (channel, result) -> {
                             MuxSession mux = MuxSession.server(result.localStreamWindow(), result.peerStreamWindow(),
@@ -151,6 +155,9 @@ public final class BackendServer implements AutoCloseable {
         }
         for (MuxSession s : sessions) {
             s.close();
+        }
+        for (Channel ch : accepted) {
+            ch.close(); // tunnels still in their handshake: no MuxSession yet
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
