@@ -25,10 +25,10 @@ public record GilbertElliott(double goodToBad, double badToGood, double lossInGo
 
     /** @throws IllegalArgumentException naming the field that is not a probability */
     public GilbertElliott {
-        LinkProfile.requireProbability("GilbertElliott.goodToBad", goodToBad);
-        LinkProfile.requireProbability("GilbertElliott.badToGood", badToGood);
-        LinkProfile.requireProbability("GilbertElliott.lossInGood", lossInGood);
-        LinkProfile.requireProbability("GilbertElliott.lossInBad", lossInBad);
+        Probability.require("GilbertElliott.goodToBad", goodToBad);
+        Probability.require("GilbertElliott.badToGood", badToGood);
+        Probability.require("GilbertElliott.lossInGood", lossInGood);
+        Probability.require("GilbertElliott.lossInBad", lossInBad);
     }
 
     /**
@@ -63,8 +63,8 @@ public record GilbertElliott(double goodToBad, double badToGood, double lossInGo
         if (!losesPackets()) {
             return "GilbertElliott[none]";
         }
-        return "GilbertElliott[good→bad " + LinkProfile.percent(goodToBad)
-                + ", bad→good " + LinkProfile.percent(badToGood) + ", loss good " + LinkProfile.percent(lossInGood) + " / bad " + LinkProfile.percent(lossInBad)
-                + ", mean loss " + LinkProfile.percent(Math.round(meanLossRate() * 1e5) / 1e5) + "]";
+        return "GilbertElliott[good→bad " + Probability.percent(goodToBad)
+                + ", bad→good " + Probability.percent(badToGood) + ", loss good " + Probability.percent(lossInGood) + " / bad " + Probability.percent(lossInBad)
+                + ", mean loss " + Probability.percent(Math.round(meanLossRate() * 1e5) / 1e5) + "]";
     }
 }

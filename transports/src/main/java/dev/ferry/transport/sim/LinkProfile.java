@@ -1,6 +1,5 @@
 package dev.ferry.transport.sim;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -141,9 +140,7 @@ public record LinkProfile(double loss, GilbertElliott burst, double duplicate, d
     }
 
     static void requireProbability(String field, double p) {
-        if (!(p >= 0 && p <= 1)) {
-            throw new IllegalArgumentException(field + " must be a probability in [0, 1], got " + p);
-        }
+        Probability.require(field, p);
     }
 
     private static void requireNonNegative(String field, long value) {
@@ -154,6 +151,6 @@ public record LinkProfile(double loss, GilbertElliott burst, double duplicate, d
 
     /** 0.05 → "5%", 0.001 → "0.1%", without binary-fraction noise. */
     static String percent(double p) {
-        return new BigDecimal(Double.toString(p)).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
+        return Probability.percent(p);
     }
 }
