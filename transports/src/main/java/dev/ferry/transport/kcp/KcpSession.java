@@ -1,5 +1,6 @@
 package dev.ferry.transport.kcp;
 
+import dev.ferry.transport.kcp.engine.KcpConfig;
 import dev.ferry.transport.kcp.engine.KcpEngine;
 import dev.ferry.transport.kcp.engine.KcpOutput;
 import dev.ferry.transport.udp.Drop;
@@ -69,8 +70,9 @@ final class KcpSession implements KcpOutput {
         this.onFinished = onFinished;
         this.mayLinger = mayLinger;
         this.plain = new byte[options.maxDatagram()];
-        this.engine = new KcpEngine((int) crypto.sessionId(), options.engineInsideDatagrams(), this);
-        this.fec = new FecStage(options.fec(), options.engineInsideDatagrams().mtu(), this::send);
+        KcpConfig tuning = options.engineInsideDatagrams();
+        this.engine = new KcpEngine((int) crypto.sessionId(), tuning, this);
+        this.fec = new FecStage(options.fec(), tuning.mtu(), this::send);
     }
 
     void attach(KcpStreamChannel channel) {

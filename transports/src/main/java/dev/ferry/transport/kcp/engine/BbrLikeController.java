@@ -136,20 +136,8 @@ final class BbrLikeController implements PacedCongestionControl {
         return pacingRate;
     }
 
-    @Override
-    public void onAcked(int segments, int remoteWindow, long nowMillis) {
-        // Everything is learned from the rate sample that follows.
-    }
-
-    @Override
-    public void onFastRetransmit(int inFlight, long nowMillis) {
-        // Random loss is not congestion; heavy loss shows in the rate samples' loss counts.
-    }
-
-    @Override
-    public void onTimeout(long nowMillis) {
-        // See the class comment.
-    }
+    // onAcked, onFastRetransmit and onTimeout stay the interface's no-ops: everything is learned from the rate
+    // samples, random loss is not congestion, and heavy loss shows in the samples' loss counts.
 
     @Override
     public void onRttSample(int rttMillis, long nowMillis) {

@@ -17,33 +17,24 @@ public interface CongestionControl {
         public int window() {
             return Integer.MAX_VALUE;
         }
-
-        @Override
-        public void onAcked(int segments, int remoteWindow, long nowMillis) {
-        }
-
-        @Override
-        public void onFastRetransmit(int inFlight, long nowMillis) {
-        }
-
-        @Override
-        public void onTimeout(long nowMillis) {
-        }
     };
 
     /** Segments allowed in flight now, >= 0; {@link Integer#MAX_VALUE} for no limit. */
     int window();
 
     /** {@code segments} left flight acknowledged (selectively or by una) in one input packet. */
-    void onAcked(int segments, int remoteWindow, long nowMillis);
+    default void onAcked(int segments, int remoteWindow, long nowMillis) {
+    }
 
     /** One fresh round-trip sample from an ack's timestamp echo. */
     default void onRttSample(int rttMillis, long nowMillis) {
     }
 
     /** At least one segment was fast-retransmitted in this flush; {@code inFlight} sns were outstanding. */
-    void onFastRetransmit(int inFlight, long nowMillis);
+    default void onFastRetransmit(int inFlight, long nowMillis) {
+    }
 
     /** At least one segment's RTO expired in this flush. */
-    void onTimeout(long nowMillis);
+    default void onTimeout(long nowMillis) {
+    }
 }

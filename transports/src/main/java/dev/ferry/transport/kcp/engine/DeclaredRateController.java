@@ -45,22 +45,6 @@ final class DeclaredRateController implements PacedCongestionControl {
     }
 
     @Override
-    public void onRateSample(RateSample sample, long nowMillis) {
-    }
-
-    @Override
-    public void onAcked(int segments, int remoteWindow, long nowMillis) {
-    }
-
-    @Override
-    public void onFastRetransmit(int inFlight, long nowMillis) {
-    }
-
-    @Override
-    public void onTimeout(long nowMillis) {
-    }
-
-    @Override
     public String toString() {
         return "DeclaredRateController[" + rate + " B/s, srtt " + srtt + " ms, window " + window() + " seg]";
     }

@@ -16,5 +16,6 @@ public interface PacedCongestionControl extends CongestionControl {
     long pacingRate();
 
     /** The acknowledgements of one input packet; {@code sample} is valid only during the call. */
-    void onRateSample(RateSample sample, long nowMillis);
+    default void onRateSample(RateSample sample, long nowMillis) {
+    }
 }
