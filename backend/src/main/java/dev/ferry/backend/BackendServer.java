@@ -71,6 +71,7 @@ public final class BackendServer implements AutoCloseable {
         DestinationConnector connector = new DestinationConnector(io, config.policy(), config.connectTimeout(),
                 resolver, accessLog, openStreams);
         SessionListener tracker = new Tracker();
+        UdpRelay udp = new UdpRelay(io, config.policy(), settings.udpIdle(), resolver);
         var init = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -80,6 +81,7 @@ public final class BackendServer implements AutoCloseable {
                         (channel, result) -> {
                             MuxSession mux = MuxSession.server(result.localStreamWindow(), result.peerStreamWindow(),
                                     connector, tracker);
+                            mux.acceptFlows(udp, MuxSession.DEFAULT_MAX_FLOWS);
                             TunnelPipeline.install(channel, settings, new TunnelHealth(), mux);
                             sessions.add(mux);
                             if (openStreams.draining()) {

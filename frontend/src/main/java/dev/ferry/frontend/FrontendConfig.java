@@ -10,10 +10,12 @@ import java.util.Objects;
 /**
  * A validated frontend configuration. {@code server} is the backend (may be unresolved: it is resolved at each
  * connect); {@code openWait} bounds how long an accepted connection waits for a tunnel during an outage before it
- * is closed; {@code drainTimeout} bounds how long SIGTERM waits for open streams.
+ * is closed; {@code drainTimeout} bounds how long SIGTERM waits for open streams; {@code udpForwards} are the
+ * {@code -U} forwards of UDP datagrams.
  */
 public record FrontendConfig(InetSocketAddress server, String transport, TunnelSettings tunnel,
-                             List<PortForward> forwards, Duration openWait, Duration drainTimeout) {
+                             List<PortForward> forwards, Duration openWait, Duration drainTimeout,
+                             List<PortForward> udpForwards) {
     public static final Duration DEFAULT_OPEN_WAIT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -22,7 +24,14 @@ public record FrontendConfig(InetSocketAddress server, String transport, TunnelS
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(tunnel, "tunnel");
         forwards = List.copyOf(forwards);
+        udpForwards = List.copyOf(udpForwards);
         Objects.requireNonNull(openWait, "openWait");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+    }
+
+    /** A configuration without UDP forwards. */
+    public FrontendConfig(InetSocketAddress server, String transport, TunnelSettings tunnel,
+                          List<PortForward> forwards, Duration openWait, Duration drainTimeout) {
+        this(server, transport, tunnel, forwards, openWait, drainTimeout, List.of());
     }
 }

@@ -47,7 +47,10 @@ public final class FrontendServer implements AutoCloseable {
         this.transports = transports;
     }
 
-    /** Binds every forward and starts the tunnel; returns the bound addresses in the order of the forwards. */
+    /**
+     * Binds every forward and starts the tunnel; returns the bound addresses in the order of the forwards, the TCP
+     * ones ({@code -L}) first, then the UDP ones ({@code -U}).
+     */
     public List<InetSocketAddress> start() throws Exception {
         Transport transport = transports.create(config.transport(), config.tunnel().transportOptions(random));
         // One loop for the tunnel and every client socket: the tunnel's records are sealed and opened on one
@@ -64,6 +67,13 @@ public final class FrontendServer implements AutoCloseable {
                 listeners.add(ch);
                 bound.add((InetSocketAddress) ch.localAddress());
                 LOG.info("forwarding {} -> {} through {}://{}", ch.localAddress(), f.target(), transport.name(),
+                        config.server());
+            }
+            for (PortForward f : config.udpForwards()) {
+                Channel ch = listenUdp(f);
+                listeners.add(ch);
+                bound.add((InetSocketAddress) ch.localAddress());
+                LOG.info("forwarding UDP {} -> {} through {}://{}", ch.localAddress(), f.target(), transport.name(),
                         config.server());
             }
         } catch (RuntimeException e) {
@@ -89,6 +99,14 @@ public final class FrontendServer implements AutoCloseable {
                         ch.pipeline().addLast(new ClientBridge(f.target(), tunnel, config.openWait(), accessLog));
                     }
                 })
+                .bind(f.bind()).syncUninterruptibly().channel();
+    }
+
+    private Channel listenUdp(PortForward f) {
+        return new io.netty.bootstrap.Bootstrap()
+                .group(group)
+                .channel(io.datagramChannel())
+                .handler(new UdpForward(f.target(), tunnel, config.tunnel().udpIdle(), System::nanoTime))
                 .bind(f.bind()).syncUninterruptibly().channel();
     }
 

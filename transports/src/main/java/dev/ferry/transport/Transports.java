@@ -8,7 +8,7 @@ import java.util.List;
 
 /** The transports this build knows, by name. Built by {@code Main}; not a singleton. */
 public final class Transports {
-    private static final List<String> NAMES = List.of("tcp", "kcp");
+    private static final List<String> NAMES = List.of("tcp", "kcp", "udp");
 
     private final IoRuntime io;
 
@@ -33,9 +33,9 @@ public final class Transports {
     public Transport create(String name, TransportOptions options) {
         requireKnown(name);
         return switch (name) {
-            case "kcp" -> new KcpTransport(io, new KcpOptions(options.key(), options.cipher(), options.kcp().engine(),
+            case "kcp", "udp" -> new KcpTransport(io, new KcpOptions(options.key(), options.cipher(), options.kcp().engine(),
                     options.kcp().fec(), options.wallClock(), Transports::monotonicMillis, options.random(),
-                    KcpOptions.DEFAULT_MAX_SESSIONS));
+                    KcpOptions.DEFAULT_MAX_SESSIONS, options.kcp().downBitsPerSecond()), name);
             default -> new TcpTransport(io);
         };
     }

@@ -60,8 +60,9 @@ public final class BackendCommand implements Callable<Integer> {
     HostPort listen;
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
-            description = "How tunnels arrive: tcp, or kcp (UDP, for frontends on links that lose packets). "
-                    + "Must match the frontends' --transport. Default: ${DEFAULT-VALUE}.")
+            description = "How tunnels arrive: tcp, or kcp (UDP, for frontends on links that lose packets); udp is "
+                    + "the same UDP listener as kcp. Frontends with --transport kcp or udp need kcp or udp here, "
+                    + "frontends with tcp need tcp. Default: ${DEFAULT-VALUE}.")
     String transport;
 
     @Mixin
@@ -117,7 +118,8 @@ public final class BackendCommand implements Callable<Integer> {
                 CipherKind.AES_256_GCM)));
         if (allowNoEncryption) {
             tunnel = new TunnelSettings(tunnel.key(), tunnel.cipher(), true, tunnel.keepaliveInterval(),
-                    tunnel.deadAfter(), tunnel.handshakeTimeout(), tunnel.streamWindow(), tunnel.clock(), tunnel.kcp());
+                    tunnel.deadAfter(), tunnel.handshakeTimeout(), tunnel.streamWindow(), tunnel.clock(), tunnel.kcp(),
+                    tunnel.udpIdle());
         }
         return new BackendConfig(bind, transport, tunnel, policy, connectTimeout, drainTimeout);
     }

@@ -118,7 +118,7 @@ public final class KcpTuningOptions {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--up: " + e.getMessage(), e);
             }
-            return engine.withDeclaredRate(KcpOptions.engineBytesPerSecond(bits, mtu, fecSetting));
+            return engine.withDeclaredRate(KcpOptions.engineBytesPerSecond(bits, mtu));
         }
         Congestion c = switch (congestion.toLowerCase(Locale.ROOT)) {
             case "rate" -> Congestion.RATE;

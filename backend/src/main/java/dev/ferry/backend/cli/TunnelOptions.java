@@ -5,7 +5,8 @@ import picocli.CommandLine.Option;
 
 import java.time.Duration;
 
-/** Tunnel options with the same meaning on both ends: keepalive timing and the stream window. A picocli mixin. */
+/** Tunnel options with the same meaning on both ends: keepalive timing, the stream window, the UDP flow timeout.
+ * A picocli mixin. */
 public final class TunnelOptions {
     @Option(names = "--keepalive", paramLabel = "DURATION", defaultValue = "2s",
             converter = Converters.DurationConverter.class,
@@ -26,6 +27,12 @@ public final class TunnelOptions {
                     + "SIZE per round trip: 1m is about 160 Mbit/s at 50 ms. Default: ${DEFAULT-VALUE}.")
     int streamWindow;
 
+    @Option(names = "--udp-timeout", paramLabel = "DURATION", defaultValue = "60s",
+            converter = Converters.DurationConverter.class,
+            description = "Forget a UDP flow after this long without a datagram either way; the backend then closes "
+                    + "its socket for the flow. Default: ${DEFAULT-VALUE}.")
+    Duration udpTimeout;
+
     /** @throws IllegalArgumentException naming the option when a value or the pair makes no sense */
     public TunnelSettings applyTo(TunnelSettings settings) {
         if (keepalive.isZero()) {
@@ -35,6 +42,9 @@ public final class TunnelOptions {
             throw new IllegalArgumentException("--dead-after (" + Durations.format(deadAfter)
                     + ") must be longer than --keepalive (" + Durations.format(keepalive) + ")");
         }
-        return settings.withTimings(keepalive, deadAfter).withStreamWindow(streamWindow);
+        if (udpTimeout.isZero()) {
+            throw new IllegalArgumentException("--udp-timeout: must be more than 0");
+        }
+        return settings.withTimings(keepalive, deadAfter).withStreamWindow(streamWindow).withUdpIdle(udpTimeout);
     }
 }

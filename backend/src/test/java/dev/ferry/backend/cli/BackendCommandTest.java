@@ -89,8 +89,8 @@ class BackendCommandTest {
                 .engine().congestion());
         KcpConfig declared = config(Map.of(), "--key", KEY, "--up", "20mbit").tunnel().kcp().engine();
         assertEquals(Congestion.DECLARED, declared.congestion());
-        // 20 Mbit/s of 1378-byte IP packets carry 1309-byte KCP packets: 2.5 MB/s x 1309 / 1378
-        assertEquals(2_500_000L * 1309 / 1378, declared.declaredBytesPerSecond());
+        // 20 Mbit/s of 1378-byte IP packets carry 1300-byte KCP packets (9 bytes left for FEC): 2.5 MB/s x 1300 / 1378
+        assertEquals(2_500_000L * 1300 / 1378, declared.declaredBytesPerSecond());
         KcpConfig manual = config(Map.of(), "--key", KEY, "--mode", "manual", "--nodelay", "1", "--interval", "20",
                 "--resend", "3", "--nc", "1").tunnel().kcp().engine();
         assertTrue(manual.nodelay());
@@ -166,7 +166,7 @@ class BackendCommandTest {
             "--allow|10.0.0.0/33|ferry: --allow: bad rule '10.0.0.0/33': prefix length must be 0 to 32",
             "--deny|example.com:25|ferry: --deny: bad rule 'example.com:25': 'example.com' is not an IP address or "
                     + "CIDR (names are not allowed)",
-            "--transport|carrier-pigeon|ferry: --transport: unknown transport 'carrier-pigeon' (known: tcp, kcp)",
+            "--transport|carrier-pigeon|ferry: --transport: unknown transport 'carrier-pigeon' (known: tcp, kcp, udp)",
             "--connect-timeout|0s|ferry: --connect-timeout: must be more than 0",
             "--keepalive|0|ferry: --keepalive: must be more than 0",
             "--dead-after|2s|ferry: --dead-after (2s) must be longer than --keepalive (2s)",

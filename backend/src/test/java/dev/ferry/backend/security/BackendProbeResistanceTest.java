@@ -68,7 +68,8 @@ class BackendProbeResistanceTest {
     private static TunnelSettings settings(PresharedKey key, Duration handshakeTimeout) {
         return new TunnelSettings(key, CipherKind.AES_256_GCM, false, TunnelSettings.DEFAULT_KEEPALIVE,
                 TunnelSettings.DEFAULT_DEAD_AFTER, handshakeTimeout, TunnelSettings.DEFAULT_STREAM_WINDOW,
-                InstantSource.system(), dev.ferry.transport.kcp.KcpTuning.DEFAULT);
+                InstantSource.system(), dev.ferry.transport.kcp.KcpTuning.DEFAULT,
+                TunnelSettings.DEFAULT_UDP_IDLE);
     }
 
     @BeforeEach

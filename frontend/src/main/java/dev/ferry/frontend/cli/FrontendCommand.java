@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -68,15 +69,22 @@ public final class FrontendCommand implements Callable<Integer> {
             description = "The backend (a name is resolved at each connect).")
     HostPort server;
 
-    @Option(names = "-L", paramLabel = ForwardParser.SYNTAX, required = true, converter = ForwardParser.class,
+    @Option(names = "-L", paramLabel = ForwardParser.SYNTAX, converter = ForwardParser.class,
             description = {"Forward connections to local [BIND:]PORT through the tunnel to HOST:PORT, as seen "
                     + "from the backend (repeatable). BIND defaults to 127.0.0.1; binding wider lets anyone who "
                     + "reaches that port use the tunnel."})
-    List<PortForward> forwards;
+    List<PortForward> forwards = new ArrayList<>();
+
+    @Option(names = "-U", paramLabel = ForwardParser.SYNTAX, converter = ForwardParser.class,
+            description = {"Forward UDP datagrams sent to local [BIND:]PORT through the tunnel to HOST:PORT, as seen "
+                    + "from the backend, and the replies back to their sender (repeatable; DNS, games, VoIP). Each "
+                    + "sender address is a flow, forgotten after --udp-timeout of silence."})
+    List<PortForward> udpForwards = new ArrayList<>();
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
-            description = "How the tunnel travels: tcp, or kcp (UDP with its own retransmission, for links that "
-                    + "lose packets). Must match the backend's --transport. Default: ${DEFAULT-VALUE}.")
+            description = "How the tunnel travels: tcp; kcp (UDP with its own retransmission, for links that "
+                    + "lose packets; -U datagrams go beside it, unretransmitted); or udp (as kcp, for -U forwards "
+                    + "only). The backend needs tcp for tcp, kcp or udp for the others. Default: ${DEFAULT-VALUE}.")
     String transport;
 
     @Mixin
@@ -97,6 +105,9 @@ public final class FrontendCommand implements Callable<Integer> {
 
     @Mixin
     KcpTuningOptions kcpOptions = new KcpTuningOptions();
+
+    @Mixin
+    DownRateOption downRate = new DownRateOption();
 
     @Option(names = "--open-wait", paramLabel = "DURATION", defaultValue = "10s",
             converter = Converters.DurationConverter.class,
@@ -129,18 +140,22 @@ public final class FrontendCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--insecure-no-encryption only goes with --cipher none (the cipher is "
                     + cipher.cliName() + ")");
         }
-        Set<InetSocketAddress> binds = new HashSet<>();
-        for (PortForward f : forwards) {
-            if (!binds.add(f.bind())) {
-                throw new IllegalArgumentException("-L: " + HostPort.format(f.bind()) + " is given twice");
-            }
+        if (forwards.isEmpty() && udpForwards.isEmpty()) {
+            throw new IllegalArgumentException("give at least one -L (TCP) or -U (UDP) forward");
         }
+        if (transport.equals("udp") && !forwards.isEmpty()) {
+            throw new IllegalArgumentException("--transport udp carries only UDP flows (-U); for TCP forwards (-L) "
+                    + "use --transport kcp or tcp");
+        }
+        requireDistinct("-L", forwards);
+        requireDistinct("-U", udpForwards);
         PresharedKey key = keys.resolve(context.env()); // last: a passphrase takes a moment to stretch
-        TunnelSettings t = kcpOptions.applyTo(tunnelOptions.applyTo(TunnelSettings.defaults(key, cipher)));
+        TunnelSettings t = downRate.applyTo(kcpOptions.applyTo(tunnelOptions.applyTo(
+                TunnelSettings.defaults(key, cipher))));
         TunnelSettings tunnel = new TunnelSettings(t.key(), t.cipher(), insecure, t.keepaliveInterval(),
-                t.deadAfter(), t.handshakeTimeout(), t.streamWindow(), t.clock(), t.kcp());
+                t.deadAfter(), t.handshakeTimeout(), t.streamWindow(), t.clock(), t.kcp(), t.udpIdle());
         return new FrontendConfig(server.toUnresolvedUnlessLiteral(), transport, tunnel, forwards, openWait,
-                drainTimeout);
+                drainTimeout, udpForwards);
     }
 
     @Override
@@ -179,5 +194,14 @@ public final class FrontendCommand implements Callable<Integer> {
                 .mapToObj(i -> (i < bound.size() ? HostPort.format(bound.get(i))
                         : HostPort.format(forwards.get(i).bind())) + " -> " + forwards.get(i).target())
                 .collect(Collectors.joining(", "));
+    }
+
+    private static void requireDistinct(String option, List<PortForward> list) {
+        Set<InetSocketAddress> binds = new HashSet<>();
+        for (PortForward f : list) {
+            if (!binds.add(f.bind())) {
+                throw new IllegalArgumentException(option + ": " + HostPort.format(f.bind()) + " is given twice");
+            }
+        }
     }
 }

@@ -103,15 +103,8 @@ class FrontendCommandTest {
     }
 
     @Test
-    void missingForward() {
-        assertUsageError(ferry("frontend", "--key", KEY, "--server", "h:1"),
-                "ferry: missing -L [BIND:]PORT=HOST:PORT");
-    }
-
-    @Test
-    void missingBoth() {
-        assertUsageError(ferry("frontend", "--key", KEY),
-                "ferry: missing --server HOST:PORT and -L [BIND:]PORT=HOST:PORT");
+    void missingServerAndForward() {
+        assertUsageError(ferry("frontend", "--key", KEY), "ferry: missing --server HOST:PORT");
     }
 
     @Test
@@ -150,7 +143,9 @@ class FrontendCommandTest {
             "--open-wait|soon|ferry: --open-wait: expected a duration like 500ms, 10s, 2m or 1h, got 'soon'",
             "--keepalive|5|ferry: --keepalive: expected a duration like 500ms, 10s, 2m or 1h, got '5'",
             "--dead-after|1s|ferry: --dead-after (1s) must be longer than --keepalive (2s)",
-            "--transport|kcpx|ferry: --transport: unknown transport 'kcpx' (known: tcp, kcp)",
+            "--udp-timeout|0s|ferry: --udp-timeout: must be more than 0",
+            "-U|5353|ferry: -U: expected [BIND:]PORT=HOST:PORT, got '5353'",
+            "--transport|kcpx|ferry: --transport: unknown transport 'kcpx' (known: tcp, kcp, udp)",
     })
     void badValuesGiveOneLineNamingTheOption(String option, String value, String expected) {
         List<String> args = new ArrayList<>(List.of("frontend", "--key", KEY));
@@ -162,6 +157,40 @@ class FrontendCommandTest {
         }
         args.addAll(List.of(option, value));
         assertUsageError(ferry(args.toArray(String[]::new)), expected);
+    }
+
+    @Test
+    void udpForwardsAndTheUdpTransport() {
+        FrontendConfig c = config("--server", "h:7000", "--key", KEY, "--transport", "udp", "-U", "5353=10.0.0.1:53",
+                "-U", "0.0.0.0:5060=sip.example.com:5060", "--udp-timeout", "30s");
+        assertEquals("udp", c.transport());
+        assertEquals(List.of(), c.forwards());
+        assertEquals(List.of(
+                new PortForward(new InetSocketAddress("127.0.0.1", 5353), Destination.parse("10.0.0.1", 53)),
+                new PortForward(new InetSocketAddress("0.0.0.0", 5060), Destination.domain("sip.example.com", 5060))),
+                c.udpForwards());
+        assertEquals(Duration.ofSeconds(30), c.tunnel().udpIdle());
+        assertEquals(Duration.ofSeconds(60), config("--server", "h:7000", "--key", KEY, "-L", "1=h:2").tunnel()
+                .udpIdle(), "default");
+    }
+
+    @Test
+    void udpTransportRefusesTcpForwards() {
+        assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "--transport", "udp", "-L", "2222=h:22",
+                        "-U", "5353=h:53"),
+                "ferry: --transport udp carries only UDP flows (-U); for TCP forwards (-L) use --transport kcp or tcp");
+    }
+
+    @Test
+    void someForwardIsNeeded() {
+        assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY),
+                "ferry: give at least one -L (TCP) or -U (UDP) forward");
+    }
+
+    @Test
+    void aUdpBindGivenTwice() {
+        assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "-U", "53=h:53", "-U", "53=k:53"),
+                "ferry: -U: 127.0.0.1:53 is given twice");
     }
 
     @Test

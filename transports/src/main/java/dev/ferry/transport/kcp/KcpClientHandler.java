@@ -31,6 +31,11 @@ final class KcpClientHandler extends ChannelInboundHandlerAdapter {
         this.drops = drops;
     }
 
+    /** What this socket dropped, for tests and status. */
+    DropCounters drops() {
+        return drops;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         DatagramPacket dp = (DatagramPacket) msg;

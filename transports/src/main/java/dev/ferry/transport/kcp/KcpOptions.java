@@ -23,9 +23,13 @@ import java.util.random.RandomGenerator;
  * @param monotonicMillis the engine's clock
  * @param sessionIds where client session ids come from; a {@link java.security.SecureRandom} in production
  * @param maxSessions sessions a listener holds at once; more are refused (and counted)
+ * @param downBitsPerSecond what a client asks the server to send to it at, in bits per second of whole IP packets
+ *     ({@link PacketFormat#KIND_RATE}); 0 asks nothing. A listener ignores it: its own cap is {@code engine}'s
+ *     declared rate
  */
 public record KcpOptions(PresharedKey key, CipherKind cipher, KcpConfig engine, FecSetting fec,
-                         InstantSource wallClock, LongSupplier monotonicMillis, RandomGenerator sessionIds, int maxSessions) {
+                         InstantSource wallClock, LongSupplier monotonicMillis, RandomGenerator sessionIds,
+                         int maxSessions, long downBitsPerSecond) {
     public static final int DEFAULT_MAX_SESSIONS = 4096;
     /** The smallest --mtu: room for the packet overhead, a KCP header and some payload. */
     public static final int MIN_MTU = 256;
@@ -46,6 +50,23 @@ public record KcpOptions(PresharedKey key, CipherKind cipher, KcpConfig engine, 
         if (maxSessions < 1) {
             throw new IllegalArgumentException("maxSessions must be positive, got " + maxSessions);
         }
+        requireDownRate(downBitsPerSecond);
+    }
+
+    /** Options that declare no down rate. */
+    public KcpOptions(PresharedKey key, CipherKind cipher, KcpConfig engine, FecSetting fec, InstantSource wallClock,
+                      LongSupplier monotonicMillis, RandomGenerator sessionIds, int maxSessions) {
+        this(key, cipher, engine, fec, wallClock, monotonicMillis, sessionIds, maxSessions, 0);
+    }
+
+    /** @throws IllegalArgumentException unless 0 (none) or a rate a RATE packet may carry */
+    static void requireDownRate(long bitsPerSecond) {
+        if (bitsPerSecond != 0 && (bitsPerSecond < PacketFormat.MIN_RATE_BITS_PER_SECOND
+                || bitsPerSecond > PacketFormat.MAX_RATE_BITS_PER_SECOND)) {
+            throw new IllegalArgumentException("downBitsPerSecond must be 0 or in ["
+                    + PacketFormat.MIN_RATE_BITS_PER_SECOND + ", " + PacketFormat.MAX_RATE_BITS_PER_SECOND + "], got "
+                    + bitsPerSecond);
+        }
     }
 
     /**
@@ -53,7 +74,7 @@ public record KcpOptions(PresharedKey key, CipherKind cipher, KcpConfig engine, 
      * of received datagrams rather than after each one (still before the event loop turns).
      */
     KcpConfig engineInsideDatagrams() {
-        return engine.withMtu(engine.mtu() - PacketFormat.overhead(cipher.tagLength()) - FecStage.overhead(fec))
+        return engine.withMtu(engine.mtu() - PacketFormat.overhead(cipher.tagLength()) - FecStage.RESERVED)
                 .withImmediateAcks(false);
     }
 
@@ -61,8 +82,8 @@ public record KcpOptions(PresharedKey key, CipherKind cipher, KcpConfig engine, 
      * The engine's wire rate (its KCP header and payload bytes per second) that puts {@code bitsPerSecond} of whole
      * IP packets on the link, for full packets of an {@code mtu}-byte UDP payload sealed with a 16-byte tag.
      */
-    public static long engineBytesPerSecond(long bitsPerSecond, int mtu, FecSetting fec) {
-        int engineMtu = mtu - PacketFormat.overhead(16) - FecStage.overhead(fec);
+    public static long engineBytesPerSecond(long bitsPerSecond, int mtu) {
+        int engineMtu = mtu - PacketFormat.overhead(16) - FecStage.RESERVED;
         return Math.max(1, bitsPerSecond / 8 * engineMtu / (mtu + IP_UDP_HEADERS));
     }
 

@@ -43,7 +43,13 @@ final class KcpSession implements KcpOutput {
     private final Runnable onFinished;
     private final BooleanSupplier mayLinger;
     private final FecStage fec;
+    /** The client's {@code --down}, sent to the server (declares nothing on a server). */
+    private final RateDeclaration declaration;
+    /** The server's side of {@code --down}; null on a client, which drops any RATE it receives. */
+    private final RateDeclarationHandler declaredRates;
     private final byte[] plain;
+    /** Outgoing tunnel datagrams are copied here to be sealed. */
+    private final byte[] datagramOut;
     private boolean engineRefused;
     private InetSocketAddress peer;
     /** The client stamps its packets until the server has answered, so the server may open the session. */
@@ -57,22 +63,27 @@ final class KcpSession implements KcpOutput {
     private boolean finished;
 
     /**
+     * @param client true for the frontend's end: it stamps its packets until the server has answered, declares its
+     *     down rate if it has one, and refuses RATE packets
      * @param mayLinger asked when the channel closes: false skips the linger (a server that stopped listening is
      *     going away, and its socket must close with its last session)
      */
-    KcpSession(Channel socket, PacketCrypto crypto, KcpOptions options, InetSocketAddress peer, boolean stampPackets,
+    KcpSession(Channel socket, PacketCrypto crypto, KcpOptions options, InetSocketAddress peer, boolean client,
                BooleanSupplier mayLinger, Runnable onFinished) {
         this.socket = socket;
         this.crypto = crypto;
         this.options = options;
         this.peer = peer;
-        this.stampPackets = stampPackets;
+        this.stampPackets = client;
         this.onFinished = onFinished;
         this.mayLinger = mayLinger;
         this.plain = new byte[options.maxDatagram()];
+        this.datagramOut = new byte[maxDatagramBody()];
         KcpConfig tuning = options.engineInsideDatagrams();
         this.engine = new KcpEngine((int) crypto.sessionId(), tuning, this);
         this.fec = new FecStage(options.fec(), tuning.mtu(), this::send);
+        this.declaration = new RateDeclaration(client ? options.downBitsPerSecond() : 0, this::send);
+        this.declaredRates = client ? null : new RateDeclarationHandler(engine, options, crypto.sessionId());
     }
 
     void attach(KcpStreamChannel channel) {
@@ -102,7 +113,9 @@ final class KcpSession implements KcpOutput {
     /** The engine hands over one packet: seal it and queue it on the socket (flushed by {@link #flushSocket}). */
     @Override
     public void output(byte[] packet, int length) {
-        fec.send(packet, length, now());
+        long now = now();
+        declaration.sendIfDue(now);
+        fec.send(packet, length, now);
     }
 
     private void send(int kind, byte[] body, int offset, int length) {
@@ -157,6 +170,16 @@ final class KcpSession implements KcpOutput {
             case PacketFormat.KIND_FEC_REPORT -> {
                 if (!fec.report(plain, body, n - body, now())) {
                     return Drop.MALFORMED;
+                }
+            }
+            case PacketFormat.KIND_RATE -> {
+                if (declaredRates == null || !declaredRates.received(plain, body, n - body)) {
+                    return Drop.MALFORMED;
+                }
+            }
+            case PacketFormat.KIND_DATAGRAM -> {
+                if (channel != null && !lingering) {
+                    channel.datagramArrived(plain, body, n - body);
                 }
             }
             case PacketFormat.KIND_CLOSE -> {
@@ -225,7 +248,7 @@ final class KcpSession implements KcpOutput {
             return;
         }
         long now = now();
-        long at = Math.max(Math.min(engine.nextUpdate(now), fec.nextDue()), now);
+        long at = Math.max(Math.min(Math.min(engine.nextUpdate(now), fec.nextDue()), declaration.nextDue()), now);
         if (lingering) {
             at = Math.min(at, lingerDeadline);
         }
@@ -247,6 +270,7 @@ final class KcpSession implements KcpOutput {
         }
         engine.update(now());
         fec.tick(now());
+        declaration.sendIfDue(now());
         if (engine.isDead()) {
             LOG.info("kcp session {} with {}: link dead (a segment went unacknowledged {} times)",
                     Long.toHexString(sessionId()), peer, options.engine().deadLinkTransmissions());
@@ -311,6 +335,32 @@ final class KcpSession implements KcpOutput {
             channel.close();
         }
         onFinished.run();
+    }
+
+    /** The largest tunnel datagram one packet carries. */
+    int maxDatagramBody() {
+        return crypto.maxBody();
+    }
+
+    /**
+     * Seals {@code body} (ownership taken) as one DATAGRAM packet and sends it now, beside the KCP stream: it is not
+     * retransmitted and does not wait for the stream's window.
+     *
+     * @return false if it was dropped: too large, or the session is over
+     */
+    boolean sendDatagram(ByteBuf body) {
+        try {
+            int length = body.readableBytes();
+            if (finished || lingering || length > datagramOut.length) {
+                return false;
+            }
+            body.getBytes(body.readerIndex(), datagramOut, 0, length);
+            send(PacketFormat.KIND_DATAGRAM, datagramOut, 0, length);
+            flushSocket();
+            return true;
+        } finally {
+            body.release();
+        }
     }
 
     /** The FEC stage, for tests and status. */

@@ -1,5 +1,6 @@
 package dev.ferry.transport.kcp;
 
+import dev.ferry.transport.DatagramCarrier;
 import dev.ferry.transport.kcp.engine.KcpEngine;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.AbstractChannel;
@@ -13,6 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 
 import java.net.SocketAddress;
+import java.util.function.Consumer;
 
 /**
  * The reliable byte stream of one KCP session, as a Netty {@link Channel}: what the {@link dev.ferry.transport.Transport}
@@ -23,7 +25,7 @@ import java.net.SocketAddress;
  *
  * <p>Threading: lives on the event loop of its session's UDP socket; it cannot be registered anywhere else.
  */
-final class KcpStreamChannel extends AbstractChannel {
+final class KcpStreamChannel extends AbstractChannel implements DatagramCarrier {
     private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);
     /** Same marks as the tcp transport: the mux sees the same backpressure whatever carries the tunnel. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
@@ -36,6 +38,7 @@ final class KcpStreamChannel extends AbstractChannel {
     private boolean open = true;
     private boolean readRequested;
     private boolean deliveryScheduled;
+    private Consumer<ByteBuf> datagramSink;
 
     KcpStreamChannel(Channel parent, KcpSession session) {
         super(parent);
@@ -153,6 +156,33 @@ final class KcpStreamChannel extends AbstractChannel {
         }
         if (wrote) {
             session.wrote();
+        }
+    }
+
+    @Override
+    public int maxDatagramLength() {
+        return session.maxDatagramBody();
+    }
+
+    @Override
+    public boolean sendDatagram(ByteBuf body) {
+        if (!open) {
+            body.release();
+            return false;
+        }
+        return session.sendDatagram(body);
+    }
+
+    @Override
+    public void receiveDatagrams(Consumer<ByteBuf> sink) {
+        this.datagramSink = sink;
+    }
+
+    /** A tunnel datagram arrived beside the stream; dropped unless the tunnel above takes datagrams. */
+    void datagramArrived(byte[] buf, int offset, int length) {
+        Consumer<ByteBuf> sink = datagramSink;
+        if (open && sink != null) {
+            sink.accept(alloc().heapBuffer(length).writeBytes(buf, offset, length));
         }
     }
 

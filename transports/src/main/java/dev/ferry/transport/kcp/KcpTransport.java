@@ -34,15 +34,30 @@ public final class KcpTransport implements Transport {
 
     private final IoRuntime io;
     private final KcpOptions options;
+    private final String name;
 
     public KcpTransport(IoRuntime io, KcpOptions options) {
+        this(io, options, "kcp");
+    }
+
+    /**
+     * @param name what users call it: {@code kcp}, or {@code udp} for a tunnel of UDP flows only (the same packets;
+     *     the reliable stream then carries just the handshake and the control plane)
+     */
+    public KcpTransport(IoRuntime io, KcpOptions options, String name) {
         this.io = io;
         this.options = options;
+        this.name = name;
+    }
+
+    /** What this transport was built with, for tests. */
+    KcpOptions options() {
+        return options;
     }
 
     @Override
     public String name() {
-        return "kcp";
+        return name;
     }
 
     @Override

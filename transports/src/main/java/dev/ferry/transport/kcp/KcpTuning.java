@@ -6,8 +6,13 @@ import dev.ferry.transport.udp.FecSetting;
 
 import java.util.Objects;
 
-/** Everything {@code --mode}, {@code --mtu}, the windows and {@code --fec} set for the kcp transport. */
-public record KcpTuning(KcpConfig engine, FecSetting fec) {
+/**
+ * Everything {@code --mode}, {@code --mtu}, the windows, {@code --fec} and {@code --down} set for the kcp transport.
+ *
+ * @param downBitsPerSecond the rate, in bits per second of whole IP packets, a client asks the server to send to it
+ *     at (the frontend's {@code --down}); 0 asks nothing. Ignored by a server.
+ */
+public record KcpTuning(KcpConfig engine, FecSetting fec, long downBitsPerSecond) {
     /** kcptun's fast3 retransmission settings, paced by the rate controller, no FEC: the command line's defaults. */
     public static final KcpTuning DEFAULT = new KcpTuning(KcpConfig.fast3().withCongestion(Congestion.RATE),
             FecSetting.OFF);
@@ -15,5 +20,16 @@ public record KcpTuning(KcpConfig engine, FecSetting fec) {
     public KcpTuning {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(fec, "fec");
+        KcpOptions.requireDownRate(downBitsPerSecond);
+    }
+
+    /** Tuning that declares no down rate. */
+    public KcpTuning(KcpConfig engine, FecSetting fec) {
+        this(engine, fec, 0);
+    }
+
+    /** The same tuning, asking the server to send at {@code bitsPerSecond} (0: asking nothing). */
+    public KcpTuning withDown(long bitsPerSecond) {
+        return new KcpTuning(engine, fec, bitsPerSecond);
     }
 }

@@ -70,10 +70,11 @@ public final class FecStage {
         }
     }
 
-    /** Bytes FEC adds to the largest packet a sender with this setting sends (0 when off). */
-    public static int overhead(FecSetting setting) {
-        return setting.isOff() ? 0 : FecFormat.HEADER_LENGTH + FecFormat.LENGTH_PREFIX;
-    }
+    /**
+     * Bytes every kcp engine leaves free in its packets for the FEC shard header, whether or not it sends FEC: the
+     * two ends may use different settings, and a receiver takes no segment larger than its own engine sends.
+     */
+    public static final int RESERVED = FecFormat.HEADER_LENGTH + FecFormat.LENGTH_PREFIX;
 
     /** One body from the engine. */
     public void send(byte[] body, int len, long now) {

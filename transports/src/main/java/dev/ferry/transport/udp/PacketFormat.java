@@ -30,6 +30,23 @@ public final class PacketFormat {
     public static final int KIND_FEC = 0x03;
     /** Body is the sender's count of FEC shards received and sent to it (u64, u64), for {@code --fec auto}. */
     public static final int KIND_FEC_REPORT = 0x04;
+    /**
+     * Body is the rate the client asks the server to send to it at (u64, bits per second of whole IP packets, within
+     * {@link #MIN_RATE_BITS_PER_SECOND}..{@link #MAX_RATE_BITS_PER_SECOND}): the frontend's {@code --down}. Only the
+     * client sends it, with its first packets and then about once a second.
+     */
+    public static final int KIND_RATE = 0x05;
+    /** The body of a {@link #KIND_RATE} packet: one u64. */
+    public static final int RATE_LENGTH = 8;
+    /** The least rate a RATE packet may ask for, 64 kbit/s, the least the command line takes. */
+    public static final long MIN_RATE_BITS_PER_SECOND = 64_000;
+    /** The most a RATE packet may ask for, 100 Gbit/s, the most the command line takes. */
+    public static final long MAX_RATE_BITS_PER_SECOND = 100_000_000_000L;
+    /**
+     * Body is one datagram of the tunnel itself, sent beside the KCP stream and never retransmitted: an encoded
+     * DATAGRAM frame of a UDP flow (docs/PROTOCOL.md, "UDP flows").
+     */
+    public static final int KIND_DATAGRAM = 0x06;
     /** Flag on the kind: a timestamp follows. The client sets it until it has heard from the server. */
     public static final int FLAG_TIMESTAMP = 0x80;
     static final int KIND_MASK = 0x7f;

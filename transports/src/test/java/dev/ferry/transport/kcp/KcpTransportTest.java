@@ -112,6 +112,18 @@ class KcpTransportTest {
         assertEquals(0, drops(Drop.UNAUTHENTIC) + drops(Drop.REPLAYED) + drops(Drop.MALFORMED), "seed " + SEED);
     }
 
+    /** Regression: an end with FEC once refused the full-size segments of an end without it (its mss was smaller). */
+    @org.junit.jupiter.params.ParameterizedTest(name = "server fec {0}, client fec {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {"10,3|0,0", "0,0|10,3"})
+    void endsWithDifferentFecSettingsUnderstandEachOther(String serverFec, String clientFec) throws Exception {
+        PresharedKey key = key(SEED);
+        InetSocketAddress server = listenEcho(new KcpTransport(io, options(key, SEED, FecSetting.parse(serverFec))));
+        Channel ch = echo(new KcpTransport(io, options(key, SEED + 1, FecSetting.parse(clientFec))), server, 1 << 20,
+                SEED, n -> { });
+        ch.close().sync();
+        assertEquals(0, drops(Drop.MALFORMED), "seed " + SEED);
+    }
+
     @Test
     void sessionSurvivesNatRebindingMidTransfer() throws Exception {
         PresharedKey key = key(SEED);

@@ -55,6 +55,11 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     public static final int DEFAULT_MAX_STREAMS = 8192;
 
     private final int maxStreams;
+    /** UDP flows opened here (frontend) or by the peer's datagrams (backend, once {@link #acceptFlows} is called). */
+    private FlowTable flows = new FlowTable(this, null, DEFAULT_MAX_FLOWS);
+
+    /** UDP flows one tunnel may have at once on either end. */
+    public static final int DEFAULT_MAX_FLOWS = 4096;
 
     private MuxSession(boolean client, int localWindow, int peerWindow, StreamAcceptor acceptor,
                        SessionListener listener, int maxStreams) {
@@ -144,6 +149,44 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
         return s;
     }
 
+    /**
+     * Frontend: opens a UDP flow whose datagrams arrive at {@code receiver}.
+     *
+     * @return the flow, or null when the tunnel is closed or has as many flows as it may
+     */
+    public DatagramFlow openFlow(DatagramReceiver receiver) {
+        if (!client || closed) {
+            return null;
+        }
+        return flows.open(receiver);
+    }
+
+    /**
+     * Backend: datagrams of flow ids not seen before go to {@code acceptor}, at most {@code maxFlows} flows at once.
+     * Call before the session is installed in its pipeline.
+     */
+    public void acceptFlows(FlowAcceptor acceptor, int maxFlows) {
+        if (client) {
+            throw new IllegalStateException("the frontend opens flows; it does not accept them");
+        }
+        this.flows = new FlowTable(this, acceptor, maxFlows);
+    }
+
+    /** UDP flows open right now. */
+    public int flowCount() {
+        return flows.size();
+    }
+
+    /** Datagrams dropped on arrival because they belonged to no flow that could be had. */
+    public long datagramsForNoFlow() {
+        return flows.dropped();
+    }
+
+    /** The peer's address, for logs. */
+    java.net.SocketAddress remoteAddress() {
+        return ctx == null ? null : ctx.channel().remoteAddress();
+    }
+
     /** Tests only: continue as if the ids below {@code next} had been used. */
     void useStreamIdsUpTo(long next) {
         nextStreamId = next;
@@ -222,6 +265,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
                 }
                 listener.onControl(this, c.message());
             }
+            case Frame.Datagram d -> flows.onDatagram(d);
             case Frame.Ping p -> { }
             case Frame.Pong p -> { }
         }
@@ -291,6 +335,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             s.onReset(ResetReason.SHUTDOWN, false);
         }
         ready.clear();
+        flows.closeAll();
         listener.onClosed(this);
     }
 
@@ -324,6 +369,17 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.write(f, ctx.voidPromise());
+    }
+
+    /** Writes a datagram unless the tunnel is closed or not writable; see {@link DatagramFlow#send}. */
+    boolean writeDatagram(Frame.Datagram d) {
+        if (closed || ctx == null || !ctx.channel().isWritable()) {
+            d.payload().release();
+            return false;
+        }
+        ctx.write(d, ctx.voidPromise());
+        scheduleFlush();
+        return true;
     }
 
     void sendControl(Frame f) {
@@ -368,6 +424,8 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             d.payload().release();
         } else if (f instanceof Frame.Open o) {
             o.firstBytes().release();
+        } else if (f instanceof Frame.Datagram d) {
+            d.payload().release();
         }
     }
 }

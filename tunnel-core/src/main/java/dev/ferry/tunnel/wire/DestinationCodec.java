@@ -55,34 +55,40 @@ public final class DestinationCodec {
      *                           1 to 255 byte printable ASCII name; the reader index is then unspecified
      */
     public static Destination read(ByteBuf in) {
-        int type = need(in, ADDR_TYPE_LENGTH, "address type").readUnsignedByte();
+        return read(in, FrameType.OPEN);
+    }
+
+    /** As {@link #read(ByteBuf)}, for a destination inside a frame of type {@code frame} (named in errors). */
+    public static Destination read(ByteBuf in, FrameType frame) {
+        int type = need(in, ADDR_TYPE_LENGTH, "address type", frame).readUnsignedByte();
         return switch (type) {
-            case ADDR_IPV4 -> readIp(in, Destination.Kind.IPV4, IPV4_LENGTH);
-            case ADDR_IPV6 -> readIp(in, Destination.Kind.IPV6, IPV6_LENGTH);
-            case ADDR_DOMAIN -> readDomain(in);
-            default -> throw new ProtocolException(String.format("OPEN frame: unknown address type 0x%02x", type));
+            case ADDR_IPV4 -> readIp(in, Destination.Kind.IPV4, IPV4_LENGTH, frame);
+            case ADDR_IPV6 -> readIp(in, Destination.Kind.IPV6, IPV6_LENGTH, frame);
+            case ADDR_DOMAIN -> readDomain(in, frame);
+            default -> throw new ProtocolException(String.format("%s frame: unknown address type 0x%02x", frame,
+                    type));
         };
     }
 
-    private static Destination readIp(ByteBuf in, Destination.Kind kind, int length) {
+    private static Destination readIp(ByteBuf in, Destination.Kind kind, int length, FrameType frame) {
         byte[] address = new byte[length];
-        need(in, length + PORT_LENGTH, kind + " address and port").readBytes(address);
+        need(in, length + PORT_LENGTH, kind + " address and port", frame).readBytes(address);
         int port = in.readUnsignedShort();
         return new Destination(kind, NetUtil.bytesToIpAddress(address), address, port);
     }
 
-    private static Destination readDomain(ByteBuf in) {
-        int length = need(in, DOMAIN_LENGTH_LENGTH, "domain name length").readUnsignedByte();
+    private static Destination readDomain(ByteBuf in, FrameType frame) {
+        int length = need(in, DOMAIN_LENGTH_LENGTH, "domain name length", frame).readUnsignedByte();
         if (length < MIN_DOMAIN_LENGTH) {
-            throw new ProtocolException("OPEN frame: empty domain name");
+            throw new ProtocolException(frame + " frame: empty domain name");
         }
-        need(in, length + PORT_LENGTH, "domain name of " + length + " bytes and port");
+        need(in, length + PORT_LENGTH, "domain name of " + length + " bytes and port", frame);
         int start = in.readerIndex();
         for (int i = 0; i < length; i++) {
             int b = in.getUnsignedByte(start + i);
             if (!Destination.isDomainChar(b)) {
                 throw new ProtocolException(String.format(
-                        "OPEN frame: domain name byte %d is 0x%02x, not printable ASCII", i, b));
+                        "%s frame: domain name byte %d is 0x%02x, not printable ASCII", frame, i, b));
             }
         }
         String host = in.readCharSequence(length, StandardCharsets.US_ASCII).toString();
@@ -90,9 +96,10 @@ public final class DestinationCodec {
         return Destination.domain(host, port);
     }
 
-    private static ByteBuf need(ByteBuf in, int bytes, String what) {
+    private static ByteBuf need(ByteBuf in, int bytes, String what, FrameType frame) {
         if (in.readableBytes() < bytes) {
-            throw new ProtocolException("OPEN frame: destination truncated, " + what + " needs " + bytes
+            String part = frame == FrameType.OPEN ? "destination" : "address";
+            throw new ProtocolException(frame + " frame: " + part + " truncated, " + what + " needs " + bytes
                     + " bytes, " + in.readableBytes() + " left");
         }
         return in;

@@ -14,7 +14,7 @@ import java.util.Objects;
  */
 public sealed interface Frame
         permits Frame.Open, Frame.OpenResult, Frame.Data, Frame.Fin, Frame.Reset, Frame.WindowUpdate,
-                Frame.Ping, Frame.Pong, Frame.Control {
+                Frame.Ping, Frame.Pong, Frame.Control, Frame.Datagram {
 
     FrameType type();
 
@@ -84,6 +84,21 @@ public sealed interface Frame
     record Pong(long opaque) implements Frame {
         public FrameType type() { return FrameType.PONG; }
         public int streamId() { return 0; }
+    }
+
+    /**
+     * One datagram of UDP flow {@code flowId} (carried in the stream id field; flows have ids of their own).
+     * {@code address} is where the datagram goes (frontend to backend) or where it came from (backend to frontend);
+     * {@code payload} may be empty, as a UDP datagram may.
+     */
+    record Datagram(int flowId, Destination address, io.netty.buffer.ByteBuf payload) implements Frame {
+        public Datagram {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(payload, "payload");
+        }
+
+        public FrameType type() { return FrameType.DATAGRAM; }
+        public int streamId() { return flowId; }
     }
 
     record Control(ControlMessage message) implements Frame {

@@ -119,6 +119,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             case RESET -> exactly(type, length, RESET_LENGTH);
             case WINDOW_UPDATE -> exactly(type, length, WINDOW_UPDATE_LENGTH);
             case PING, PONG -> exactly(type, length, PING_LENGTH);
+            case DATAGRAM -> { } // the address parser reports a short payload
             case CONTROL -> {
                 if (length < CONTROL_SUBTYPE_LENGTH) {
                     throw new ProtocolException("CONTROL frame: payload must hold at least the subtype byte, got 0");
@@ -158,6 +159,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             case PING -> new Frame.Ping(in.readLong());
             case PONG -> new Frame.Pong(in.readLong());
             case CONTROL -> decodeControl(length, in);
+            case DATAGRAM -> decodeDatagram(streamId, length, in);
         };
     }
 
@@ -169,6 +171,15 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         int firstLength = payload.readableBytes();
         ByteBuf firstBytes = firstLength == 0 ? Unpooled.EMPTY_BUFFER : in.readRetainedSlice(firstLength);
         return new Frame.Open(streamId, destination, firstBytes, (flags & FLAG_FIN) != 0);
+    }
+
+    private static Frame decodeDatagram(int flowId, int length, ByteBuf in) {
+        ByteBuf payload = in.slice(in.readerIndex(), length);
+        Destination address = DestinationCodec.read(payload, FrameType.DATAGRAM);
+        in.skipBytes(payload.readerIndex());
+        int datagramLength = payload.readableBytes();
+        ByteBuf datagram = datagramLength == 0 ? Unpooled.EMPTY_BUFFER : in.readRetainedSlice(datagramLength);
+        return new Frame.Datagram(flowId, address, datagram);
     }
 
     private static Frame decodeControl(int length, ByteBuf in) {

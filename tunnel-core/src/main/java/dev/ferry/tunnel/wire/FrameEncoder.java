@@ -90,6 +90,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
         return switch (frame) {
             case Frame.Open open -> open.firstBytes();
             case Frame.Data data -> data.payload();
+            case Frame.Datagram datagram -> datagram.payload();
             default -> Unpooled.EMPTY_BUFFER;
         };
     }
@@ -125,6 +126,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             case Frame.Open open -> DestinationCodec.encodedLength(open.destination());
             case Frame.OpenResult _ -> OPEN_RESULT_LENGTH;
             case Frame.Data _ -> 0;
+            case Frame.Datagram datagram -> DestinationCodec.encodedLength(datagram.address());
             case Frame.Fin _ -> FIN_LENGTH;
             case Frame.Reset _ -> RESET_LENGTH;
             case Frame.WindowUpdate _ -> WINDOW_UPDATE_LENGTH;
@@ -152,6 +154,7 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             case Frame.Ping ping -> out.writeLong(ping.opaque());
             case Frame.Pong pong -> out.writeLong(pong.opaque());
             case Frame.Control control -> writeControl(control.message(), out);
+            case Frame.Datagram datagram -> DestinationCodec.write(datagram.address(), out);
         }
     }
 

@@ -19,7 +19,12 @@ public enum FrameType {
     /** Answer to {@link #PING}, echoing its opaque value. */
     PONG(0x08),
     /** A control-plane message on stream 0 (load report, go-away). */
-    CONTROL(0x09);
+    CONTROL(0x09),
+    /**
+     * One UDP datagram of a flow; its id field names the flow (a namespace of its own, not a stream). Never
+     * retransmitted by the tunnel itself: a transport that carries datagrams natively sends it unreliably.
+     */
+    DATAGRAM(0x0A);
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 

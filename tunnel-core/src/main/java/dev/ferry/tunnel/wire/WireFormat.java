@@ -24,6 +24,7 @@ package dev.ferry.tunnel.wire;
  *   WINDOW_UPDATE  increment u32 (1 .. 2^31-1)                        exactly 4 bytes
  *   PING, PONG     opaque u64                                         exactly 8 bytes
  *   CONTROL        subtype u8, then its body
+ *   DATAGRAM       address (a destination, below), then the datagram (may be empty); the id field is the flow id
  *
  * Destination:
  * +-----------+---------------------------------------+-------------+
@@ -96,5 +97,10 @@ public final class WireFormat {
      */
     public static int maxOpenFirstBytes(Destination destination) {
         return MAX_PAYLOAD - DestinationCodec.encodedLength(destination);
+    }
+
+    /** The largest datagram one DATAGRAM frame carries for {@code address}; larger ones are not sent. */
+    public static int maxDatagramPayload(Destination address) {
+        return MAX_PAYLOAD - DestinationCodec.encodedLength(address);
     }
 }

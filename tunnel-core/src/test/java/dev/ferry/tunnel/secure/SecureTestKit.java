@@ -70,7 +70,7 @@ final class SecureTestKit {
                                    InstantSource clock) {
         return new TunnelSettings(key, cipher, allowNone, TunnelSettings.DEFAULT_KEEPALIVE,
                 TunnelSettings.DEFAULT_DEAD_AFTER, HANDSHAKE_TIMEOUT, window, clock,
-                dev.ferry.transport.kcp.KcpTuning.DEFAULT);
+                dev.ferry.transport.kcp.KcpTuning.DEFAULT, TunnelSettings.DEFAULT_UDP_IDLE);
     }
 
     static SeenSalts seenSalts(InstantSource clock) {

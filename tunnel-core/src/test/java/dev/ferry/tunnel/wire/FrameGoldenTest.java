@@ -98,7 +98,13 @@ class FrameGoldenTest {
                         "09 00 00000000 0008 | 01 | 00000003 ffff 01"),
                 new Golden("CONTROL GO_AWAY",
                         a -> new Frame.Control(new ControlMessage.GoAway(41)),
-                        "09 00 00000000 0005 | 02 | 00000029"));
+                        "09 00 00000000 0005 | 02 | 00000029"),
+                new Golden("DATAGRAM flow 1 to an IPv4 address",
+                        a -> new Frame.Datagram(1, Destination.parse("10.0.0.53", 53), ascii(a, "hi")),
+                        "0a 00 00000001 0009 | 01 0a000035 0035 | 6869"),
+                new Golden("DATAGRAM flow 2 to a name, empty",
+                        a -> new Frame.Datagram(2, Destination.domain("a.io", 53), Unpooled.EMPTY_BUFFER),
+                        "0a 00 00000002 0008 | 03 04 612e696f 0035"));
     }
 
     private final TrackingAllocator alloc = new TrackingAllocator();

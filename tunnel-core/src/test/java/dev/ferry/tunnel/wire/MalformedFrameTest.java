@@ -39,7 +39,12 @@ class MalformedFrameTest {
     static Stream<Case> malformed() {
         return Stream.of(
                 // header
-                new Case("unknown type 0x0a", "0a 00 00000001 0000", "unknown frame type 0x0a"),
+                new Case("unknown type 0x0b", "0b 00 00000001 0000", "unknown frame type 0x0b"),
+                new Case("DATAGRAM without an address", "0a 00 00000001 0000", "DATAGRAM frame: address truncated"),
+                new Case("DATAGRAM with flow id 0", "0a 00 00000000 0007 | 01 7f000001 0035",
+                        "DATAGRAM frame: stream id must not be 0"),
+                new Case("DATAGRAM to an unknown address type", "0a 00 00000001 0003 | 02 0035",
+                        "DATAGRAM frame: unknown address type 0x02"),
                 new Case("type 0x00", "00 00 00000000 0000", "unknown frame type 0x00"),
                 new Case("type 0xff", "ff 00 00000001 0000", "unknown frame type 0xff"),
                 new Case("length MAX_PAYLOAD+1, failing on the header alone", "03 00 00000001 4001",
@@ -178,7 +183,7 @@ class MalformedFrameTest {
     @Test
     void everythingAfterTheFirstErrorIsDiscarded() {
         EmbeddedChannel channel = channel(alloc, new FrameDecoder());
-        ByteBuf bad = fromHex(alloc, "0a 00 00000001 0000 || 07 00 00000000 0008 | 0000000000000001");
+        ByteBuf bad = fromHex(alloc, "0b 00 00000001 0000 || 07 00 00000000 0008 | 0000000000000001");
         assertThrows(DecoderException.class, () -> channel.writeInbound(bad));
         ByteBuf good = fromHex(alloc, "07 00 00000000 0008 | 0000000000000002 || 03 00 00000001 0001 | 61");
         assertFalse(channel.writeInbound(good), "a valid frame after the error is not decoded");

@@ -40,6 +40,12 @@ final class RandomFrames {
             case WINDOW_UPDATE -> new Frame.WindowUpdate(streamId(), 1 + random.nextInt(Integer.MAX_VALUE));
             case PING -> new Frame.Ping(random.nextLong());
             case PONG -> new Frame.Pong(random.nextLong());
+            case DATAGRAM -> {
+                Destination address = destination();
+                int max = WireFormat.maxDatagramPayload(address);
+                int length = random.nextBoolean() ? 0 : random.nextInt(smallOrLarge(max) + 1);
+                yield new Frame.Datagram(streamId(), address, payload(length));
+            }
             case CONTROL -> new Frame.Control(random.nextBoolean()
                     ? new ControlMessage.LoadReport(random.nextInt(Integer.MAX_VALUE), random.nextInt(65536),
                             random.nextBoolean())

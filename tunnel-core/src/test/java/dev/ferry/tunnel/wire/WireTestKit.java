@@ -44,6 +44,7 @@ final class WireTestKit {
         return switch (frame) {
             case Frame.Open open -> open.firstBytes();
             case Frame.Data data -> data.payload();
+            case Frame.Datagram datagram -> datagram.payload();
             default -> Unpooled.EMPTY_BUFFER;
         };
     }

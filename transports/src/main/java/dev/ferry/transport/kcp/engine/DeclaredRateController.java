@@ -20,11 +20,20 @@ final class DeclaredRateController implements PacedCongestionControl {
     private int srtt;
 
     DeclaredRateController(long bytesPerSecond, int mtu) {
+        this(bytesPerSecond, mtu, 0);
+    }
+
+    /**
+     * @param srttMillis the smoothed round trip so far (0: none yet), for a controller that takes over a running
+     *     engine: one fed the same samples from the start would hold it
+     */
+    DeclaredRateController(long bytesPerSecond, int mtu, int srttMillis) {
         if (bytesPerSecond <= 0) {
             throw new IllegalArgumentException("declared rate must be > 0 B/s, got " + bytesPerSecond);
         }
         this.rate = bytesPerSecond;
         this.mtu = mtu;
+        this.srtt = Math.max(srttMillis, 0);
     }
 
     @Override

@@ -28,10 +28,11 @@ public final class KcpEngine {
     public static final long IDLE_WAIT_MILLIS = 1000;
 
     private final int conv;
-    private final KcpConfig config;
+    /** Final but for {@link #declareRate}, which switches the controller and says so here. */
+    private KcpConfig config;
     private final KcpCounters counters = new KcpCounters();
     private final RttEstimator rtt;
-    private final CongestionControl congestion;
+    private CongestionControl congestion;
     private final PacketWriter writer;
     private final SendBuffer sender;
     private final ReceiveBuffer receiver;
@@ -40,7 +41,7 @@ public final class KcpEngine {
     private final AckList repeats = new AckList(ACK_LIST_CAPACITY);
     private final WindowProbe probe = new WindowProbe();
     /** The congestion controller as a paced one, or null when it does not pace. */
-    private final PacedCongestionControl paced;
+    private PacedCongestionControl paced;
     private final Pacer pacer;
     private final RateSample rateSample = new RateSample();
 
@@ -109,6 +110,38 @@ public final class KcpEngine {
             if (config.immediateAcks() && (!acks.isEmpty() || tellWindow)) {
                 flushControl(nowMillis);
             }
+            return true;
+        } finally {
+            busy = false;
+        }
+    }
+
+    /**
+     * Switches to {@link Congestion#DECLARED} at {@code bytesPerSecond} wire bytes per second, at any time, segments in
+     * flight or not; from the next flush on the engine is what one built with {@link KcpConfig#withDeclaredRate} from
+     * the start would be after the same traffic: paced at that rate, in flight limited by the declared controller's
+     * window (whose round-trip estimate starts from the engine's own), {@link #config()} saying DECLARED, and the
+     * patient timeouts of a congestion-controlled sender (see {@link RttEstimator#becomePatient}). Segments already
+     * in flight keep the RTO they were sent with (a patient first transmission waits out the current one anyway);
+     * the pacer's budget carries over, so at most one burst allowance leaves at once.
+     *
+     * @return false, changing nothing, when the engine already sends at exactly this declared rate
+     * @throws IllegalArgumentException when the rate is not in [1, {@link KcpConfig#MAX_DECLARED_BYTES_PER_SECOND}]
+     */
+    public boolean declareRate(long bytesPerSecond) {
+        enter();
+        try {
+            if (config.congestion() == Congestion.DECLARED && paced instanceof DeclaredRateController
+                    && paced.pacingRate() == bytesPerSecond) {
+                return false;
+            }
+            KcpConfig declared = config.withDeclaredRate(bytesPerSecond);
+            DeclaredRateController controller = new DeclaredRateController(bytesPerSecond, config.mtu(), rtt.srtt());
+            config = declared;
+            congestion = controller;
+            paced = controller;
+            rtt.becomePatient();
+            sender.congestion(controller);
             return true;
         } finally {
             busy = false;

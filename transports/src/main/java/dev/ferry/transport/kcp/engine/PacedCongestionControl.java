@@ -3,7 +3,8 @@ package dev.ferry.transport.kcp.engine;
 /**
  * A congestion controller that sets a sending rate: the engine paces PUSH segments (new data and retransmissions)
  * at {@link #pacingRate()} and hands it one delivery-rate sample per input packet that acknowledged something. The
- * engine checks for this interface when it is built, as an optional power of a {@link CongestionControl}.
+ * engine checks for this interface, an optional power of a {@link CongestionControl}, when it is built and when
+ * {@link KcpEngine#declareRate} switches to one.
  *
  * <p>Differences from a plain {@link CongestionControl}: {@link #window()} counts segments in flight (sent and not
  * yet acknowledged), not the span of sequence numbers from the oldest unacknowledged one, so that the holes random

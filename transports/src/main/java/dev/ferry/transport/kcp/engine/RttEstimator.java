@@ -23,7 +23,7 @@ final class RttEstimator {
 
     private final int minRto;
     private final int interval;
-    private final boolean paced;
+    private boolean paced;
     private int srtt;
     private int rttVar;
     private int rto;
@@ -50,8 +50,25 @@ final class RttEstimator {
             rttVar = (3 * rttVar + delta) / 4;
             srtt = Math.max((7 * srtt + rtt) / 8, 1);
         }
+        rto = timeout();
+    }
+
+    /**
+     * From now on as if built for a sender with a congestion controller: the RTO is what such an estimator fed the
+     * same samples would hold (RFC 6298's initial RTO before the first sample, the srtt/2 floor after it), since it
+     * depends only on srtt, rttvar and that choice.
+     */
+    void becomePatient() {
+        if (paced) {
+            return;
+        }
+        paced = true;
+        rto = srtt == 0 ? INITIAL_RTO_PACED : timeout();
+    }
+
+    private int timeout() {
         int candidate = srtt + Math.max(Math.max(interval, 4 * rttVar), paced ? srtt / 2 : 0);
-        rto = Math.clamp(candidate, minRto, MAX_RTO);
+        return Math.clamp(candidate, minRto, MAX_RTO);
     }
 
     int srtt() {

@@ -22,14 +22,13 @@ final class SendBuffer {
     private final int fastResend;
     private final int deadLink;
     private final boolean nodelay;
-    /** The congestion controller paces (see {@link #timedOut}). */
     /** First transmissions wait out a grown RTO: for every sender with a congestion controller. */
-    private final boolean patientTimeouts;
+    private boolean patientTimeouts;
     private final SegmentPool pool;
     private final SegmentDeque queue;
     private final SequenceRing flight;
     private final RttEstimator rtt;
-    private final CongestionControl congestion;
+    private CongestionControl congestion;
     private final KcpCounters counters;
     private final DeliveryRateSampler sampler = new DeliveryRateSampler();
 
@@ -55,6 +54,16 @@ final class SendBuffer {
         this.rtt = rtt;
         this.congestion = congestion;
         this.counters = counters;
+    }
+
+    /**
+     * Reports to {@code c} from now on. Segments in flight stay where they are; each keeps the RTO it was sent with,
+     * and with patient timeouts a first transmission waits out the estimator's RTO as it is now (see
+     * {@link #timedOut}).
+     */
+    void congestion(CongestionControl c) {
+        congestion = c;
+        patientTimeouts = c != CongestionControl.NONE;
     }
 
     /** Queues up to {@code len} bytes, topping up the last queued segment first; returns how many fit. */

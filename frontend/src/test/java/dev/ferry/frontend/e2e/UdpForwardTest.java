@@ -1,0 +1,117 @@
+package dev.ferry.frontend.e2e;
+
+import dev.ferry.backend.BackendConfig;
+import dev.ferry.backend.BackendServer;
+import dev.ferry.backend.DestinationPolicy;
+import dev.ferry.crypto.CipherKind;
+import dev.ferry.frontend.FrontendConfig;
+import dev.ferry.frontend.FrontendServer;
+import dev.ferry.frontend.PortForward;
+import dev.ferry.transport.IoRuntime;
+import dev.ferry.transport.Transports;
+import dev.ferry.tunnel.TunnelSettings;
+import dev.ferry.tunnel.wire.Destination;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code -U}: UDP datagrams through a real frontend and backend to a UDP echo server and back, from several client
+ * sockets at once; every reply must be the client's own datagram, returned to that client.
+ */
+class UdpForwardTest {
+    private static final long SEED = Long.getLong("ferry.test.seed", System.nanoTime());
+    private static final int CLIENTS = 4;
+    private static final int DATAGRAMS = 200;
+
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"tcp", "kcp", "udp"})
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void datagramsComeBackToTheirSender(String transport) throws Exception {
+        IoRuntime io = IoRuntime.detect();
+        Transports transports = new Transports(io);
+        TunnelSettings settings = TunnelSettings.defaults(TunnelHarness.KEY, CipherKind.AES_256_GCM);
+        InetSocketAddress loopback0 = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        BackendServer backend = new BackendServer(new BackendConfig(loopback0, transport, settings,
+                DestinationPolicy.allowAll(), Duration.ofSeconds(3), Duration.ofSeconds(5)), io, transports);
+        try (UdpEchoServer echo = new UdpEchoServer();
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            InetSocketAddress backendAddress = backend.start();
+            FrontendServer frontend = new FrontendServer(new FrontendConfig(backendAddress, transport, settings,
+                    List.of(), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                    List.of(new PortForward(loopback0, Destination.of(echo.address())))), io, transports);
+            try {
+                InetSocketAddress forward = frontend.start().get(0);
+                frontend.tunnel().whenEstablished(1).get(20, TimeUnit.SECONDS);
+                List<Future<Integer>> results = new ArrayList<>();
+                for (int c = 0; c < CLIENTS; c++) {
+                    long seed = SEED + c;
+                    results.add(pool.submit(() -> exchange(forward, seed)));
+                }
+                for (Future<Integer> r : results) {
+                    assertEquals(DATAGRAMS, r.get(60, TimeUnit.SECONDS), "seed " + SEED + " over " + transport);
+                }
+                assertEquals(CLIENTS, echo.senders.size(),
+                        "one backend socket per client flow, seen by the echo server as its own sender");
+                assertTrue(echo.senders.stream().noneMatch(a -> a.equals(forward)),
+                        "the echo server hears the backend, not the client");
+            } finally {
+                frontend.close();
+            }
+        } finally {
+            backend.close();
+        }
+    }
+
+    /**
+     * Sends datagrams of random sizes (1 to 1200 bytes; Netty's epoll sockets do not send empty ones) one at a time and checks each reply; a
+     * datagram lost on loopback is sent again (UDP promises nothing), at most 5 times.
+     *
+     * @return how many datagrams came back intact
+     */
+    private static int exchange(InetSocketAddress forward, long seed) throws Exception {
+        SplittableRandom random = new SplittableRandom(seed);
+        int ok = 0;
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            s.setSoTimeout(1_000);
+            byte[] in = new byte[2048];
+            for (int i = 0; i < DATAGRAMS; i++) {
+                byte[] out = new byte[1 + random.nextInt(1200)];
+                random.nextBytes(out);
+                for (int attempt = 0; attempt < 5; attempt++) {
+                    s.send(new DatagramPacket(out, out.length, forward));
+                    DatagramPacket reply = new DatagramPacket(in, in.length);
+                    try {
+                        s.receive(reply);
+                    } catch (SocketTimeoutException e) {
+                        continue;
+                    }
+                    byte[] got = Arrays.copyOf(reply.getData(), reply.getLength());
+                    assertArrayEquals(out, got, "datagram " + i + " of seed " + seed);
+                    ok++;
+                    break;
+                }
+            }
+        }
+        return ok;
+    }
+}

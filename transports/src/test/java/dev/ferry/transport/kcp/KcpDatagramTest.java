@@ -1,0 +1,117 @@
+package dev.ferry.transport.kcp;
+
+import dev.ferry.crypto.CipherKind;
+import dev.ferry.crypto.PresharedKey;
+import dev.ferry.transport.DatagramCarrier;
+import dev.ferry.transport.IoRuntime;
+import dev.ferry.transport.kcp.engine.KcpConfig;
+import dev.ferry.transport.udp.FecSetting;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/** Datagrams beside the KCP stream, over real UDP sockets on 127.0.0.1: both ways, size limit, after close. */
+class KcpDatagramTest {
+    private static final long SEED = Long.getLong("ferry.seed", 20261122L);
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private static final int COUNT = 100;
+
+    private final IoRuntime io = IoRuntime.detect();
+    private EventLoopGroup group;
+    private Channel listener;
+
+    @BeforeEach
+    void start() {
+        group = io.newGroup(2);
+    }
+
+    @AfterEach
+    void stop() {
+        if (listener != null) {
+            listener.close();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private static KcpTransport transport(String name) {
+        byte[] k = new byte[PresharedKey.LENGTH];
+        new SplittableRandom(SEED).nextBytes(k);
+        return new KcpTransport(IoRuntime.detect(), new KcpOptions(PresharedKey.ofBytes(k), CipherKind.AES_256_GCM,
+                KcpConfig.fast3(), FecSetting.OFF, InstantSource.system(), () -> System.nanoTime() / 1_000_000,
+                new SplittableRandom(SEED), 16), name);
+    }
+
+    @Test
+    void datagramsTravelBothWaysBesideTheStream() throws Exception {
+        KcpTransport transport = transport("udp");
+        assertEquals("udp", transport.name());
+        // The server echoes every datagram it gets, as a datagram.
+        listener = transport.listen(group, LOOPBACK, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                DatagramCarrier carrier = (DatagramCarrier) ch;
+                carrier.receiveDatagrams(body -> carrier.sendDatagram(body));
+            }
+        }).syncUninterruptibly().getNow();
+        Channel client = transport.connect(group, (InetSocketAddress) listener.localAddress(),
+                new ChannelInboundHandlerAdapter()).get(5, TimeUnit.SECONDS);
+        DatagramCarrier carrier = assertInstanceOf(DatagramCarrier.class, client);
+        int max = client.eventLoop().submit(carrier::maxDatagramLength).get(5, TimeUnit.SECONDS);
+        assertEquals(1350 - 16 - 1 - 8 - 16, max, "mtu less header, kind, timestamp and tag");
+
+        Set<String> sent = new HashSet<>();
+        Set<String> echoed = ConcurrentHashMap.newKeySet();
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        SplittableRandom random = new SplittableRandom(SEED);
+        byte[][] datagrams = new byte[COUNT][];
+        for (int i = 0; i < COUNT; i++) {
+            datagrams[i] = new byte[1 + random.nextInt(max)];
+            random.nextBytes(datagrams[i]);
+            sent.add(ByteBufUtil.hexDump(datagrams[i]));
+        }
+        client.eventLoop().submit(() -> {
+            carrier.receiveDatagrams(body -> {
+                echoed.add(ByteBufUtil.hexDump(body));
+                body.release();
+                if (echoed.size() == COUNT) {
+                    all.complete(null);
+                }
+            });
+            for (byte[] d : datagrams) {
+                carrier.sendDatagram(Unpooled.wrappedBuffer(d));
+            }
+        }).get(5, TimeUnit.SECONDS);
+        all.get(10, TimeUnit.SECONDS);
+        assertEquals(sent, echoed, "every datagram came back intact; seed " + SEED);
+
+        ByteBuf tooLarge = Unpooled.buffer(max + 1).writeZero(max + 1);
+        assertFalse(client.eventLoop().submit(() -> carrier.sendDatagram(tooLarge)).get(5, TimeUnit.SECONDS));
+        assertEquals(0, tooLarge.refCnt(), "a refused datagram is released");
+
+        client.close().syncUninterruptibly();
+        ByteBuf late = Unpooled.buffer(1).writeByte(1);
+        assertFalse(client.eventLoop().submit(() -> carrier.sendDatagram(late)).get(5, TimeUnit.SECONDS));
+        assertEquals(0, late.refCnt());
+    }
+}
