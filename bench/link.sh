@@ -43,20 +43,8 @@ die() { log "$*"; exit 1; }
 need_root() { [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, TUN devices)"; }
 
 # ---------------------------------------------------------------- JVM and build (as bench/jmh.sh)
-java_major() {
-  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n 1
-}
-find_java() {
-  [ -n "${JAVA:-}" ] && return 0
-  local candidate
-  for candidate in /usr/lib/jvm/temurin-2[5-9]*/bin/java /usr/lib/jvm/*-2[5-9]*/bin/java "$(command -v java || true)"; do
-    if [ -x "$candidate" ] && [ "$(java_major "$candidate" || echo 0)" -ge 25 ] 2>/dev/null; then
-      JAVA=$candidate
-      return 0
-    fi
-  done
-  die "needs a JDK 25 or newer; set JAVA=/path/to/bin/java"
-}
+# shellcheck source=bench/find-java.sh
+. "$BENCH/find-java.sh"
 build() {
   local jar=$BENCH/target/ferry-bench.jar
   if [ ! -f "$jar" ] || [ ! -d "$BENCH/target/lib" ] \
