@@ -48,8 +48,9 @@ public final class KcpTuningOptions {
 
     @Option(names = "--fec", paramLabel = "DATA,PARITY|auto", defaultValue = "0,0",
             description = "Reed-Solomon forward error correction of what this end sends: PARITY extra packets per "
-                    + "DATA packets rebuild up to PARITY lost ones without waiting for a retransmission; 0,0 is "
-                    + "off; auto sizes parity from the loss the peer reports. Either end decodes any setting. "
+                    + "DATA packets rebuild up to PARITY lost ones without waiting for a retransmission (UDP "
+                    + "flows' datagrams get groups of their own); 0,0 is off; auto sizes parity from the loss "
+                    + "the peer reports. Either end decodes any setting. "
                     + "Default: ${DEFAULT-VALUE}.")
     String fec;
 

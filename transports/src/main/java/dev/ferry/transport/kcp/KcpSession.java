@@ -43,6 +43,8 @@ final class KcpSession implements KcpOutput {
     private final Runnable onFinished;
     private final BooleanSupplier mayLinger;
     private final FecStage fec;
+    /** FEC of the tunnel's datagrams, with its own groups: never mixed with KCP packets, so neither waits for the other. */
+    private final FecStage datagramFec;
     /** The client's {@code --down}, sent to the server (declares nothing on a server). */
     private final RateDeclaration declaration;
     /** The server's side of {@code --down}; null on a client, which drops any RATE it receives. */
@@ -78,10 +80,13 @@ final class KcpSession implements KcpOutput {
         this.onFinished = onFinished;
         this.mayLinger = mayLinger;
         this.plain = new byte[options.maxDatagram()];
-        this.datagramOut = new byte[maxDatagramBody()];
         KcpConfig tuning = options.engineInsideDatagrams();
         this.engine = new KcpEngine((int) crypto.sessionId(), tuning, this);
-        this.fec = new FecStage(options.fec(), tuning.mtu(), this::send);
+        this.fec = FecStage.forSegments(options.fec(), tuning.mtu(), this::send);
+        // With FEC on, a datagram leaves room for a shard's header and length prefix.
+        int datagramBody = crypto.maxBody() - (options.fec().isOff() ? 0 : FecStage.RESERVED);
+        this.datagramFec = FecStage.forDatagrams(options.fec(), datagramBody, this::send);
+        this.datagramOut = new byte[datagramBody];
         this.declaration = new RateDeclaration(client ? options.downBitsPerSecond() : 0, this::send);
         this.declaredRates = client ? null : new RateDeclarationHandler(engine, options, crypto.sessionId());
     }
@@ -177,9 +182,15 @@ final class KcpSession implements KcpOutput {
                     return Drop.MALFORMED;
                 }
             }
-            case PacketFormat.KIND_DATAGRAM -> {
-                if (channel != null && !lingering) {
-                    channel.datagramArrived(plain, body, n - body);
+            case PacketFormat.KIND_DATAGRAM -> datagramArrived(plain, body, n - body);
+            case PacketFormat.KIND_DATAGRAM_FEC -> {
+                if (!datagramFec.receive(plain, body, n - body, this::datagramArrived)) {
+                    return Drop.MALFORMED;
+                }
+            }
+            case PacketFormat.KIND_DATAGRAM_FEC_REPORT -> {
+                if (!datagramFec.report(plain, body, n - body, now())) {
+                    return Drop.MALFORMED;
                 }
             }
             case PacketFormat.KIND_CLOSE -> {
@@ -191,6 +202,13 @@ final class KcpSession implements KcpOutput {
             }
         }
         return null;
+    }
+
+    /** A tunnel datagram, received or rebuilt from parity. */
+    private void datagramArrived(byte[] buf, int off, int len) {
+        if (channel != null && !lingering) {
+            channel.datagramArrived(buf, off, len);
+        }
     }
 
     /** A body the FEC stage received or rebuilt. */
@@ -248,7 +266,9 @@ final class KcpSession implements KcpOutput {
             return;
         }
         long now = now();
-        long at = Math.max(Math.min(Math.min(engine.nextUpdate(now), fec.nextDue()), declaration.nextDue()), now);
+        long at = Math.min(Math.min(engine.nextUpdate(now), fec.nextDue()),
+                Math.min(datagramFec.nextDue(), declaration.nextDue()));
+        at = Math.max(at, now);
         if (lingering) {
             at = Math.min(at, lingerDeadline);
         }
@@ -270,6 +290,7 @@ final class KcpSession implements KcpOutput {
         }
         engine.update(now());
         fec.tick(now());
+        datagramFec.tick(now());
         declaration.sendIfDue(now());
         if (engine.isDead()) {
             LOG.info("kcp session {} with {}: link dead (a segment went unacknowledged {} times)",
@@ -339,7 +360,7 @@ final class KcpSession implements KcpOutput {
 
     /** The largest tunnel datagram one packet carries. */
     int maxDatagramBody() {
-        return crypto.maxBody();
+        return datagramOut.length;
     }
 
     /**
@@ -355,17 +376,23 @@ final class KcpSession implements KcpOutput {
                 return false;
             }
             body.getBytes(body.readerIndex(), datagramOut, 0, length);
-            send(PacketFormat.KIND_DATAGRAM, datagramOut, 0, length);
+            datagramFec.send(datagramOut, length, now());
             flushSocket();
+            rearm();
             return true;
         } finally {
             body.release();
         }
     }
 
-    /** The FEC stage, for tests and status. */
+    /** The FEC stage of KCP packets, for tests and status. */
     FecStage fec() {
         return fec;
+    }
+
+    /** The FEC stage of tunnel datagrams, for tests and status. */
+    FecStage datagramFec() {
+        return datagramFec;
     }
 
     boolean isFinished() {

@@ -11,12 +11,16 @@ import dev.ferry.transport.fec.LossEstimator;
 import java.nio.ByteBuffer;
 
 /**
- * Forward error correction between a session's engine and the packet sealer. Sending: with FEC on, each body goes out
- * at once as a data shard ({@link PacketFormat#KIND_FEC}) and each group's parity follows when the group is full or
- * has been open {@link #GROUP_WAIT_MILLIS}, so a lone packet's protection never waits for traffic that may not come.
+ * Forward error correction between a session's engine (or its tunnel datagrams) and the packet sealer. Sending: with
+ * FEC on, each body goes out at once as a data shard and each group's parity follows when the group is full or has
+ * been open {@link #GROUP_WAIT_MILLIS}, so a lone packet's protection never waits for traffic that may not come.
  * Receiving: shards of any shape are decoded whatever this side's own setting, and data (sent or rebuilt) goes to
- * the engine. With {@code --fec auto} the receiver reports the shard loss it saw ({@link PacketFormat#KIND_FEC_REPORT})
- * about once a second, and the sender sizes parity from it.
+ * the sink. With {@code --fec auto} the receiver reports the shard loss it saw about once a second, and the sender
+ * sizes parity from it.
+ *
+ * <p>A session has two stages, each with its own groups, reports and packet kinds: {@link #forSegments} for KCP
+ * packets ({@link PacketFormat#KIND_FEC}, {@link PacketFormat#KIND_FEC_REPORT}) and {@link #forDatagrams} for tunnel
+ * datagrams ({@link PacketFormat#KIND_DATAGRAM_FEC}, {@link PacketFormat#KIND_DATAGRAM_FEC_REPORT}).
  *
  * <p>Threading: the session's event loop. Buffers handed to {@link Out} and {@link BodySink} are only lent.
  */
@@ -40,6 +44,9 @@ public final class FecStage {
     private final FecSetting setting;
     private final int maxBody;
     private final Out out;
+    private final int plainKind;
+    private final int shardKind;
+    private final int reportKind;
     private final FecEncoder encoder;
     private final LossEstimator estimator;
     private final byte[] report = new byte[REPORT_LENGTH];
@@ -52,12 +59,34 @@ public final class FecStage {
     private long peerSent;
 
     /**
+     * The stage for KCP packets: bodies leave as {@link PacketFormat#KIND_KCP} with FEC off, as
+     * {@link PacketFormat#KIND_FEC} shards with it on.
+     *
      * @param maxBody the longest body {@link #send} is given (the engine's mtu)
      */
-    public FecStage(FecSetting setting, int maxBody, Out out) {
+    public static FecStage forSegments(FecSetting setting, int maxBody, Out out) {
+        return new FecStage(setting, maxBody, out, PacketFormat.KIND_KCP, PacketFormat.KIND_FEC,
+                PacketFormat.KIND_FEC_REPORT);
+    }
+
+    /**
+     * The stage for tunnel datagrams: bodies leave as {@link PacketFormat#KIND_DATAGRAM} with FEC off, as
+     * {@link PacketFormat#KIND_DATAGRAM_FEC} shards with it on.
+     *
+     * @param maxBody the longest datagram {@link #send} is given
+     */
+    public static FecStage forDatagrams(FecSetting setting, int maxBody, Out out) {
+        return new FecStage(setting, maxBody, out, PacketFormat.KIND_DATAGRAM, PacketFormat.KIND_DATAGRAM_FEC,
+                PacketFormat.KIND_DATAGRAM_FEC_REPORT);
+    }
+
+    private FecStage(FecSetting setting, int maxBody, Out out, int plainKind, int shardKind, int reportKind) {
         this.setting = setting;
         this.maxBody = maxBody;
         this.out = out;
+        this.plainKind = plainKind;
+        this.shardKind = shardKind;
+        this.reportKind = reportKind;
         if (setting.isOff()) {
             encoder = null;
             estimator = null;
@@ -76,10 +105,10 @@ public final class FecStage {
      */
     public static final int RESERVED = FecFormat.HEADER_LENGTH + FecFormat.LENGTH_PREFIX;
 
-    /** One body from the engine. */
+    /** One body to send. */
     public void send(byte[] body, int len, long now) {
         if (encoder == null) {
-            out.packet(PacketFormat.KIND_KCP, body, 0, len);
+            out.packet(plainKind, body, 0, len);
             return;
         }
         if (encoder.pendingDataShards() == 0) {
@@ -92,7 +121,7 @@ public final class FecStage {
     }
 
     private void shard(byte[] buf, int off, int len) {
-        out.packet(PacketFormat.KIND_FEC, buf, off, len);
+        out.packet(shardKind, buf, off, len);
     }
 
     /** When {@link #tick} has work: closing an open group, or reporting loss. */
@@ -111,19 +140,19 @@ public final class FecStage {
             reportedReceived = decoder.shardsReceived();
             reportedSent = decoder.shardsSent();
             ByteBuffer.wrap(report).putLong(reportedReceived).putLong(reportedSent);
-            out.packet(PacketFormat.KIND_FEC_REPORT, report, 0, REPORT_LENGTH);
+            out.packet(reportKind, report, 0, REPORT_LENGTH);
             nextReport = now + REPORT_EVERY_MILLIS;
         }
     }
 
-    /** A shard from the peer; false if malformed. Data it carries or rebuilds goes to {@code engine}. */
-    public boolean receive(byte[] buf, int off, int len, BodySink engine) {
+    /** A shard from the peer; false if malformed. Data it carries or rebuilds goes to {@code sink}. */
+    public boolean receive(byte[] buf, int off, int len, BodySink sink) {
         if (decoder == null) {
             DecoderLimits limits = DecoderLimits.forBodyLength(Math.max(maxBody, len));
             decoder = new FecDecoder(new DecoderLimits(limits.maxBodyLength(), DecoderLimits.DEFAULT_OPEN_GROUPS,
                     GROUP_WINDOW, limits.maxBufferedBytes()));
         }
-        return decoder.onShard(buf, off, len, engine);
+        return decoder.onShard(buf, off, len, sink);
     }
 
     /** The peer's cumulative shard counts for what we sent; false if malformed. Reshapes parity in auto mode. */

@@ -47,6 +47,10 @@ public final class PacketFormat {
      * DATAGRAM frame of a UDP flow (docs/PROTOCOL.md, "UDP flows").
      */
     public static final int KIND_DATAGRAM = 0x06;
+    /** Body is one FEC shard whose data are {@link #KIND_DATAGRAM} bodies: the datagrams of a sender with FEC on. */
+    public static final int KIND_DATAGRAM_FEC = 0x07;
+    /** As {@link #KIND_FEC_REPORT}, for the shards of {@link #KIND_DATAGRAM_FEC} packets. */
+    public static final int KIND_DATAGRAM_FEC_REPORT = 0x08;
     /** Flag on the kind: a timestamp follows. The client sets it until it has heard from the server. */
     public static final int FLAG_TIMESTAMP = 0x80;
     static final int KIND_MASK = 0x7f;
