@@ -21,16 +21,23 @@ package dev.ferry.transport.kcp.engine;
  *     transfers, whose packets are full, pay nothing
  * @param declaredBytesPerSecond the rate {@link Congestion#DECLARED} sends at, in wire bytes (KCP header and
  *     payload) per second, retransmissions included; > 0 with DECLARED, otherwise kept but unused (>= 0)
+ * @param ackDelayMillis with {@code immediateAcks} off: how long a flush that would send nothing but fewer than
+ *     {@link KcpEngine#ACKS_PER_PACKET} acks may hold them back for more acks, or data, to share their packet
+ *     (0..{@link #MAX_ACK_DELAY_MILLIS}; 0 = never hold). On a busy link every ack-only packet costs its headers
+ *     (about 60 bytes of sealing, UDP and IP for 24 bytes of ack), so acking every few segments instead of every
+ *     one saves some 4 % of the bandwidth; the delay only bounds the wait of an ack with nothing to join it
  */
 public record KcpConfig(int mtu, int sendWindow, int receiveWindow, boolean nodelay, int intervalMillis,
                         int fastResend, Congestion congestion, int deadLinkTransmissions,
-                        boolean immediateAcks, int duplicateBelow, long declaredBytesPerSecond) {
+                        boolean immediateAcks, int duplicateBelow, long declaredBytesPerSecond, int ackDelayMillis) {
     public static final int MIN_MTU = 64;
     public static final int MAX_MTU = 65535;
     public static final int MAX_WINDOW = KcpWire.MAX_WND;
     public static final int MAX_INTERVAL_MILLIS = 5000;
     /** 1 TB/s: far above any link, low enough that rate x time never overflows. */
     public static final long MAX_DECLARED_BYTES_PER_SECOND = 1L << 40;
+    /** Far below any timeout: a held ack may delay the peer's RTT samples by this much at most. */
+    public static final int MAX_ACK_DELAY_MILLIS = 100;
 
     private static final int PRESET_MTU = 1350;
     private static final int PRESET_WINDOW = 1024;
@@ -50,6 +57,7 @@ public record KcpConfig(int mtu, int sendWindow, int receiveWindow, boolean node
         requireRange("fastResend", fastResend, 0, Integer.MAX_VALUE);
         requireRange("deadLinkTransmissions", deadLinkTransmissions, 1, Integer.MAX_VALUE);
         requireRange("duplicateBelow", duplicateBelow, 0, MAX_MTU);
+        requireRange("ackDelayMillis", ackDelayMillis, 0, MAX_ACK_DELAY_MILLIS);
         if (congestion == null) {
             throw new IllegalArgumentException("congestion must not be null (OFF for none)");
         }
@@ -68,7 +76,7 @@ public record KcpConfig(int mtu, int sendWindow, int receiveWindow, boolean node
                      boolean congestionControl, int deadLinkTransmissions, boolean immediateAcks, int duplicateBelow) {
         this(mtu, sendWindow, receiveWindow, nodelay, intervalMillis, fastResend,
                 congestionControl ? Congestion.CLASSIC : Congestion.OFF, deadLinkTransmissions, immediateAcks,
-                duplicateBelow, 0);
+                duplicateBelow, 0, 0);
     }
 
     /** The configuration with immediate acks on and no duplication of small packets. */
@@ -78,9 +86,9 @@ public record KcpConfig(int mtu, int sendWindow, int receiveWindow, boolean node
                 deadLinkTransmissions, true, 0);
     }
 
-    // The presets keep kcptun's retransmission settings and add ferry's duplication of small packets. They keep
-    // congestion control OFF, as kcptun's do, until measurements on an emulated link choose between OFF, RATE and
-    // DECLARED; OFF wastes bandwidth on a lossy or shallow-buffered path (see Congestion).
+    // The presets are kcptun's retransmission settings, congestion control OFF included, plus ferry's duplication
+    // of small packets. The command line puts a controller on top (--congestion, default RATE: OFF wastes bandwidth
+    // on a lossy or shallow-buffered path, see Congestion), and the UDP transport its ack handling.
 
     /** kcptun's "normal": nodelay off, 40 ms, fast resend 2, no congestion window. */
     public static KcpConfig normal() {
@@ -104,7 +112,7 @@ public record KcpConfig(int mtu, int sendWindow, int receiveWindow, boolean node
 
     private static KcpConfig preset(boolean nodelay, int interval) {
         return new KcpConfig(PRESET_MTU, PRESET_WINDOW, PRESET_WINDOW, nodelay, interval, PRESET_FAST_RESEND,
-                Congestion.OFF, PRESET_DEAD_LINK, true, DEFAULT_DUPLICATE_BELOW, 0);
+                Congestion.OFF, PRESET_DEAD_LINK, true, DEFAULT_DUPLICATE_BELOW, 0, 0);
     }
 
     /** Payload bytes one segment carries at most: the mtu less one header. */
@@ -119,27 +127,27 @@ public record KcpConfig(int mtu, int sendWindow, int receiveWindow, boolean node
 
     public KcpConfig withMtu(int newMtu) {
         return new KcpConfig(newMtu, sendWindow, receiveWindow, nodelay, intervalMillis, fastResend,
-                congestion, deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond);
+                congestion, deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond, ackDelayMillis);
     }
 
     public KcpConfig withWindows(int send, int receive) {
         return new KcpConfig(mtu, send, receive, nodelay, intervalMillis, fastResend, congestion,
-                deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond);
+                deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond, ackDelayMillis);
     }
 
     public KcpConfig withNodelay(boolean on) {
         return new KcpConfig(mtu, sendWindow, receiveWindow, on, intervalMillis, fastResend, congestion,
-                deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond);
+                deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond, ackDelayMillis);
     }
 
     public KcpConfig withIntervalMillis(int interval) {
         return new KcpConfig(mtu, sendWindow, receiveWindow, nodelay, interval, fastResend, congestion,
-                deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond);
+                deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond, ackDelayMillis);
     }
 
     public KcpConfig withFastResend(int skips) {
         return new KcpConfig(mtu, sendWindow, receiveWindow, nodelay, intervalMillis, skips, congestion,
-                deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond);
+                deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond, ackDelayMillis);
     }
 
     /**
@@ -154,28 +162,33 @@ public record KcpConfig(int mtu, int sendWindow, int receiveWindow, boolean node
     /** Selects a controller; {@link Congestion#DECLARED} needs a rate already set (see {@link #withDeclaredRate}). */
     public KcpConfig withCongestion(Congestion c) {
         return new KcpConfig(mtu, sendWindow, receiveWindow, nodelay, intervalMillis, fastResend, c,
-                deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond);
+                deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond, ackDelayMillis);
     }
 
     /** {@link Congestion#DECLARED} at {@code bytesPerSecond} wire bytes per second (the link's capacity). */
     public KcpConfig withDeclaredRate(long bytesPerSecond) {
         return new KcpConfig(mtu, sendWindow, receiveWindow, nodelay, intervalMillis, fastResend, Congestion.DECLARED,
-                deadLinkTransmissions, immediateAcks, duplicateBelow, bytesPerSecond);
+                deadLinkTransmissions, immediateAcks, duplicateBelow, bytesPerSecond, ackDelayMillis);
     }
 
     public KcpConfig withDeadLinkTransmissions(int transmissions) {
         return new KcpConfig(mtu, sendWindow, receiveWindow, nodelay, intervalMillis, fastResend, congestion,
-                transmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond);
+                transmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond, ackDelayMillis);
     }
 
     public KcpConfig withImmediateAcks(boolean on) {
         return new KcpConfig(mtu, sendWindow, receiveWindow, nodelay, intervalMillis, fastResend, congestion,
-                deadLinkTransmissions, on, duplicateBelow, declaredBytesPerSecond);
+                deadLinkTransmissions, on, duplicateBelow, declaredBytesPerSecond, ackDelayMillis);
+    }
+
+    public KcpConfig withAckDelay(int millis) {
+        return new KcpConfig(mtu, sendWindow, receiveWindow, nodelay, intervalMillis, fastResend, congestion,
+                deadLinkTransmissions, immediateAcks, duplicateBelow, declaredBytesPerSecond, millis);
     }
 
     public KcpConfig withDuplicateBelow(int bytes) {
         return new KcpConfig(mtu, sendWindow, receiveWindow, nodelay, intervalMillis, fastResend, congestion,
-                deadLinkTransmissions, immediateAcks, bytes, declaredBytesPerSecond);
+                deadLinkTransmissions, immediateAcks, bytes, declaredBytesPerSecond, ackDelayMillis);
     }
 
     private static void requireRange(String field, int value, int min, int max) {

@@ -24,6 +24,17 @@ public final class KcpEngine {
     /** What we assume the peer's window is before it tells us (the C original's default receive window). */
     static final int INITIAL_REMOTE_WINDOW = 128;
     private static final int ACK_LIST_CAPACITY = 256;
+    /**
+     * With {@link KcpConfig#ackDelayMillis}, a flush holds back fewer acks than this when it would send nothing else.
+     * Four: at full speed the next segments arrive within a millisecond or two, and an ack-only packet of four acks
+     * costs the same headers as one of one.
+     */
+    public static final int ACKS_PER_PACKET = 4;
+    /**
+     * Most acks (repeats included) one packet carries: a batch of reads may owe dozens, and in one packet a single
+     * loss would take every ack of a flight, leaving the sender nothing but its retransmission timeout.
+     */
+    static final int MAX_ACKS_PER_PACKET = 2 * ACKS_PER_PACKET;
     /** How long an idle engine lets its owner sleep (see {@link #nextUpdate}). */
     public static final long IDLE_WAIT_MILLIS = 1000;
 
@@ -50,6 +61,8 @@ public final class KcpEngine {
     private boolean tellWindow;
     private boolean started;
     private long nextTick;
+    /** When the oldest ack owed was added; meaningful while {@link #acks} is not empty. */
+    private long acksOwedSince;
     private boolean busy;
 
     /** An engine whose congestion control is what {@link KcpConfig#congestion()} selects. */
@@ -230,6 +243,9 @@ public final class KcpEngine {
             return nowMillis + Math.max(IDLE_WAIT_MILLIS, config.intervalMillis());
         }
         long at = Math.min(nextTick, dataAt);
+        if (!acks.isEmpty() && config.ackDelayMillis() > 0) {
+            at = Math.min(at, acksOwedSince + config.ackDelayMillis());
+        }
         if (probe.active() && remoteWindow == 0) {
             at = Math.min(at, probe.probeAt());
         }
@@ -355,6 +371,9 @@ public final class KcpEngine {
                         if (acks.isFull()) {
                             flushControl(now);
                         }
+                        if (acks.isEmpty()) {
+                            acksOwedSince = now;
+                        }
                         acks.add(sn, ts);
                         if (receiver.accept(sn, p, pos + KcpWire.HEADER_BYTES, segLen)) {
                             counters.bytesReceived += segLen;
@@ -392,8 +411,11 @@ public final class KcpEngine {
     }
 
     private void flushAll(long now) {
+        boolean holdAcks = holdsAcks(now);
         writer.begin(receiver.freeWindow(), receiver.next());
-        writeControl(now);
+        if (!holdAcks) {
+            writeControl(now);
+        }
         if (remoteWindow == 0 && sender.hasQueued()) {
             if (probe.due(now)) {
                 writer.control(KcpWire.CMD_WASK, (int) now, 0);
@@ -410,7 +432,20 @@ public final class KcpEngine {
             // Nothing queued, or held by the send or remote window: rates measured now are not the path's.
             sender.sampler().markAppLimited(sender.inFlightBytes());
         }
+        if (holdAcks && writer.wroteSince()) {
+            writeControl(now); // a packet leaves anyway: the acks ride along
+        }
         writer.finish();
+    }
+
+    /**
+     * Whether this flush may keep its acks for later (see {@link KcpConfig#ackDelayMillis}): fewer than
+     * {@link #ACKS_PER_PACKET} owed, the oldest for less than the delay, and no window tell due. Holes do not matter:
+     * the peer's fast retransmit counts acks, and the next ones are at most the delay away.
+     */
+    private boolean holdsAcks(long now) {
+        return config.ackDelayMillis() > 0 && !config.immediateAcks() && !acks.isEmpty()
+                && acks.size() < ACKS_PER_PACKET && !tellWindow && now - acksOwedSince < config.ackDelayMillis();
     }
 
     /**
@@ -427,14 +462,13 @@ public final class KcpEngine {
         if (!acks.isEmpty()) {
             for (int i = 0; i < repeats.size(); i++) {
                 if (repeats.sn(i) - next > 0) {
-                    writer.control(KcpWire.CMD_ACK, repeats.ts(i), repeats.sn(i));
-                    sent++;
+                    writeAck(sent++, repeats.ts(i), repeats.sn(i));
                 }
             }
             repeats.clear();
         }
         for (int i = 0; i < acks.size(); i++) {
-            writer.control(KcpWire.CMD_ACK, acks.ts(i), acks.sn(i));
+            writeAck(sent + i, acks.ts(i), acks.sn(i));
             if (acks.sn(i) - next > 0) {
                 repeats.add(acks.sn(i), acks.ts(i));
             }
@@ -445,5 +479,13 @@ public final class KcpEngine {
             tellWindow = false;
             writer.control(KcpWire.CMD_WINS, (int) now, 0);
         }
+    }
+
+    /** The {@code index}th ack of this flush, in a packet of its own after every {@link #MAX_ACKS_PER_PACKET}. */
+    private void writeAck(int index, int ts, int sn) {
+        if (index > 0 && index % MAX_ACKS_PER_PACKET == 0) {
+            writer.finish();
+        }
+        writer.control(KcpWire.CMD_ACK, ts, sn);
     }
 }

@@ -15,6 +15,8 @@ final class PacketWriter {
     private boolean carriesData;
     private int wnd;
     private int una;
+    /** A segment was written since {@link #begin}. */
+    private boolean wrote;
 
     PacketWriter(int conv, int mtu, int duplicateBelow, KcpOutput output, KcpCounters counters) {
         this.conv = conv;
@@ -27,6 +29,12 @@ final class PacketWriter {
     void begin(int receiveWindowFree, int receiveNext) {
         wnd = receiveWindowFree;
         una = receiveNext;
+        wrote = false;
+    }
+
+    /** Whether a segment was written since {@link #begin}: a packet leaves with this flush anyway. */
+    boolean wroteSince() {
+        return wrote;
     }
 
     /** An ACK, WASK or WINS segment (no payload). */
@@ -34,6 +42,7 @@ final class PacketWriter {
         reserve(KcpWire.HEADER_BYTES);
         KcpWire.writeHeader(packet, length, conv, cmd, 0, wnd, ts, sn, una, 0);
         length += KcpWire.HEADER_BYTES;
+        wrote = true;
     }
 
     /** A PUSH of {@code s} with its current ts; its payload is at most mss, so it always fits an empty packet. */
@@ -43,6 +52,7 @@ final class PacketWriter {
         System.arraycopy(s.data, 0, packet, length + KcpWire.HEADER_BYTES, s.len);
         length += KcpWire.HEADER_BYTES + s.len;
         carriesData = true;
+        wrote = true;
     }
 
     /** Sends what is packed, if anything; a small packet with data twice (see {@link KcpConfig#duplicateBelow}). */

@@ -41,7 +41,7 @@ class KcpConfigTest {
         KcpConfig rate = off.withCongestion(Congestion.RATE);
         assertTrue(rate.congestionControl());
         assertEquals(Congestion.RATE, rate.withCongestionControl(true).congestion(), "on keeps a chosen controller");
-        assertEquals(new KcpConfig(1350, 32, 32, false, 10, 0, Congestion.CLASSIC, 5, true, 0, 0),
+        assertEquals(new KcpConfig(1350, 32, 32, false, 10, 0, Congestion.CLASSIC, 5, true, 0, 0, 0),
                 new KcpConfig(1350, 32, 32, false, 10, 0, true, 5));
     }
 
@@ -68,6 +68,8 @@ class KcpConfigTest {
                 .withImmediateAcks(false).withDeadLinkTransmissions(3).withFastResend(0).withIntervalMillis(7)
                 .withNodelay(true).withDuplicateBelow(100);
         assertEquals(new KcpConfig(500, 8, 16, true, 7, 0, true, 3, false, 100), c);
+        assertEquals(new KcpConfig(500, 8, 16, true, 7, 0, Congestion.CLASSIC, 3, false, 100, 0, 5),
+                c.withAckDelay(5));
     }
 
     @Test
@@ -85,6 +87,8 @@ class KcpConfigTest {
         assertMessage("declaredBytesPerSecond", () -> KcpConfig.fast().withCongestion(Congestion.DECLARED));
         assertMessage("declaredBytesPerSecond", () -> KcpConfig.fast().withDeclaredRate(1L << 41));
         assertMessage("congestion", () -> KcpConfig.fast().withCongestion(null));
+        assertMessage("ackDelayMillis", () -> KcpConfig.fast().withAckDelay(-1));
+        assertMessage("ackDelayMillis", () -> KcpConfig.fast().withAckDelay(KcpConfig.MAX_ACK_DELAY_MILLIS + 1));
     }
 
     private static void assertMessage(String field, Runnable r) {

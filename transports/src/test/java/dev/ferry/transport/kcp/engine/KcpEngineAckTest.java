@@ -85,4 +85,105 @@ class KcpEngineAckTest {
         assertEquals(0, e.waitingSegments());
         assertEquals(now + 10, e.stats().srttMillis(), "still a fine RTT sample of the first transmission");
     }
+
+    // ---- acks held back for company (KcpConfig.ackDelayMillis) ----
+
+    private KcpEngine heldAcksEngine() {
+        KcpEngine e = new KcpEngine(CONV, KcpConfig.fast3().withWindows(64, 64).withImmediateAcks(false)
+                .withAckDelay(5).withDuplicateBelow(0), out);
+        e.update(0);
+        out.clear();
+        return e;
+    }
+
+    private static void push(KcpEngine e, int sn, long now) {
+        input(e, WireSegment.push(CONV, sn, 0, 64, (int) now, new byte[10]), now);
+    }
+
+    private List<Integer> ackedSns() {
+        return out.segments(KcpWire.CMD_ACK).stream().map(WireSegment::sn).toList();
+    }
+
+    @Test
+    void aLoneAckWaitsTheDelayThenLeaves() {
+        KcpEngine e = heldAcksEngine();
+        push(e, 0, 10);
+        e.flush(10);
+        assertTrue(out.packets.isEmpty(), "one ack owed and nothing else to send: held");
+        e.update(10); // the timer's tick
+        assertTrue(out.packets.isEmpty(), "held through a tick");
+        assertEquals(15, e.nextUpdate(11), "the engine asks to be woken when the delay is over, before its next tick");
+        e.flush(14);
+        assertTrue(out.packets.isEmpty(), "still within the delay");
+        e.update(15);
+        assertEquals(List.of(0), ackedSns());
+        assertEquals(1, out.packets.size());
+    }
+
+    @Test
+    void enoughAcksForAPacketLeaveAtOnce() {
+        KcpEngine e = heldAcksEngine();
+        for (int sn = 0; sn < KcpEngine.ACKS_PER_PACKET - 1; sn++) {
+            push(e, sn, 10 + sn);
+            e.flush(10 + sn);
+        }
+        assertTrue(out.packets.isEmpty(), KcpEngine.ACKS_PER_PACKET - 1 + " acks are held");
+        push(e, KcpEngine.ACKS_PER_PACKET - 1, 13);
+        e.flush(13);
+        assertEquals(1, out.packets.size(), "the fourth fills the packet: all leave together");
+        assertEquals(List.of(0, 1, 2, 3), ackedSns());
+    }
+
+    @Test
+    void heldAcksRideWithDataLeavingAnyway() {
+        KcpEngine e = heldAcksEngine();
+        push(e, 0, 10);
+        e.send(new byte[20], 0, 20);
+        e.flush(11);
+        assertEquals(1, out.packets.size(), "one packet: the data and the ack");
+        assertEquals(List.of(0), ackedSns());
+        assertEquals(1, out.segments(KcpWire.CMD_PUSH).size());
+    }
+
+    @Test
+    void aWindowTellIsNeverHeld() {
+        KcpEngine e = new KcpEngine(CONV, KcpConfig.fast3().withWindows(64, 64).withImmediateAcks(false)
+                .withAckDelay(5), out);
+        e.update(0);
+        out.clear();
+        input(e, WireSegment.control(CONV, KcpWire.CMD_WASK, 0, 0, 64, 10), 10);
+        push(e, 0, 10);
+        e.flush(10);
+        assertEquals(1, out.segments(KcpWire.CMD_WINS).size(), "the peer asked for our window");
+        assertEquals(List.of(0), ackedSns(), "and the owed ack goes with it");
+    }
+
+    @Test
+    void acksAboveAHoleAreHeldAndRepeatedAsBefore() {
+        KcpEngine e = heldAcksEngine();
+        push(e, 1, 10); // 0 is missing
+        e.flush(10);
+        assertTrue(out.packets.isEmpty());
+        push(e, 2, 11);
+        push(e, 3, 11);
+        push(e, 4, 11);
+        e.flush(11);
+        assertEquals(List.of(1, 2, 3, 4), ackedSns());
+        out.clear();
+        push(e, 5, 12);
+        e.update(17);
+        assertEquals(List.of(1, 2, 3, 4, 5), ackedSns(), "the acks above the hole once more, with the next ones");
+    }
+
+    @Test
+    void aBatchOfAcksIsSpreadOverSeveralPackets() {
+        KcpEngine e = heldAcksEngine();
+        int batch = 2 * KcpEngine.MAX_ACKS_PER_PACKET + 1;
+        for (int sn = 0; sn < batch; sn++) {
+            push(e, sn, 10);
+        }
+        e.flush(10);
+        assertEquals(batch, ackedSns().size());
+        assertEquals(3, out.packets.size(), "one lost packet must not take every ack of a flight");
+    }
 }

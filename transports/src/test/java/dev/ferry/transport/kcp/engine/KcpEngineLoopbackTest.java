@@ -24,7 +24,9 @@ class KcpEngineLoopbackTest {
                 Arguments.of("small-mtu-cc", KcpConfig.fast2().withMtu(200).withWindows(32, 16)
                         .withCongestionControl(true), KcpConfig.fast2().withMtu(200).withWindows(8, 64), 13L),
                 Arguments.of("delayed-acks", KcpConfig.fast().withImmediateAcks(false),
-                        KcpConfig.fast().withImmediateAcks(false).withWindows(64, 64), 14L));
+                        KcpConfig.fast().withImmediateAcks(false).withWindows(64, 64), 14L),
+                Arguments.of("held-acks", KcpConfig.fast3().withImmediateAcks(false).withAckDelay(5),
+                        KcpConfig.fast3().withImmediateAcks(false).withAckDelay(5).withWindows(64, 64), 15L));
     }
 
     @ParameterizedTest(name = "{0}")

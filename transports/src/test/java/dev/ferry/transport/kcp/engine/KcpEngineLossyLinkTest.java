@@ -36,7 +36,10 @@ class KcpEngineLossyLinkTest {
         NORMAL(KcpConfig::normal),
         FAST3_WITH_CONGESTION_CONTROL(() -> KcpConfig.fast3().withCongestionControl(true)),
         NORMAL_WITH_CONGESTION_CONTROL(() -> KcpConfig.normal().withCongestionControl(true)),
-        FAST3_WITH_RATE_CONTROL(() -> KcpConfig.fast3().withCongestion(Congestion.RATE));
+        FAST3_WITH_RATE_CONTROL(() -> KcpConfig.fast3().withCongestion(Congestion.RATE)),
+        /** As the UDP transport runs it: acks a few together, held up to 5 ms for company. */
+        FAST3_RATE_HELD_ACKS(() -> KcpConfig.fast3().withCongestion(Congestion.RATE).withImmediateAcks(false)
+                .withAckDelay(5));
 
         private final Supplier<KcpConfig> config;
 
