@@ -15,7 +15,8 @@ import java.util.Objects;
  *
  * <p>Pacing: with a {@link PacedCongestionControl} (see {@link Congestion}) PUSH segments, retransmissions included,
  * leave no faster than its rate; {@link #nextUpdate} then names the millisecond the next one may go, so an owner that
- * sleeps until then keeps the pace. Acks and window segments are never held back.
+ * sleeps until then keeps the pace. Acks and window segments are never paced (acks may wait a few milliseconds for
+ * company, see {@link KcpConfig#ackDelayMillis}).
  *
  * <p>Hostile input: {@link #input} validates a whole packet before it touches any state, never throws on content,
  * drops segments outside the receive window and ignores acks and una outside what is in flight.
@@ -50,6 +51,8 @@ public final class KcpEngine {
     private final AckList acks = new AckList(ACK_LIST_CAPACITY);
     /** Acks of the last flush that lay above a hole in what we received, to be sent once more (see writeControl). */
     private final AckList repeats = new AckList(ACK_LIST_CAPACITY);
+    /** The acks of the packet being processed that were news, each to count as a skip (see process). */
+    private final AckList newsAcks = new AckList(ACK_LIST_CAPACITY);
     private final WindowProbe probe = new WindowProbe();
     /** The congestion controller as a paced one, or null when it does not pace. */
     private PacedCongestionControl paced;
@@ -333,9 +336,6 @@ public final class KcpEngine {
     private void process(byte[] p, int pos, int end, long now) {
         int unaAtStart = sender.una();
         int acked = 0;
-        boolean ackSeen = false;
-        int maxAckSn = 0;
-        int maxAckTs = 0;
         while (pos < end) {
             int cmd = KcpWire.readU8(p, pos + KcpWire.OFF_CMD);
             int ts = KcpWire.readInt(p, pos + KcpWire.OFF_TS);
@@ -359,11 +359,10 @@ public final class KcpEngine {
                             rtt.sample(sample);
                             congestion.onRttSample(sample, now);
                         }
-                        if (!ackSeen || sn - maxAckSn > 0) {
-                            ackSeen = true;
-                            maxAckSn = sn;
-                            maxAckTs = ts;
+                        if (newsAcks.isFull()) {
+                            countSkips();
                         }
+                        newsAcks.add(sn, ts);
                     }
                 }
                 case KcpWire.CMD_PUSH -> {
@@ -388,9 +387,7 @@ public final class KcpEngine {
             acked += sender.acknowledgeBelow(KcpWire.readInt(p, pos + KcpWire.OFF_UNA), now);
             pos += KcpWire.HEADER_BYTES + segLen;
         }
-        if (ackSeen) {
-            sender.countSkips(maxAckSn, maxAckTs);
-        }
+        countSkips();
         if (acked > 0) {
             congestion.onAcked(acked, remoteWindow, now);
         }
@@ -401,6 +398,17 @@ public final class KcpEngine {
                 paced.onRateSample(rateSample, now);
             }
         }
+    }
+
+    /**
+     * Every news ack skips over the segments sent before it that are still unacked, once each, whether the peer sent
+     * its acks one to a packet or several together (see {@link KcpConfig#ackDelayMillis}).
+     */
+    private void countSkips() {
+        for (int i = 0; i < newsAcks.size(); i++) {
+            sender.countSkips(newsAcks.sn(i), newsAcks.ts(i));
+        }
+        newsAcks.clear();
     }
 
     /** Acks owed and a window tell, without data: what input() sends at once. */
@@ -441,7 +449,7 @@ public final class KcpEngine {
     /**
      * Whether this flush may keep its acks for later (see {@link KcpConfig#ackDelayMillis}): fewer than
      * {@link #ACKS_PER_PACKET} owed, the oldest for less than the delay, and no window tell due. Holes do not matter:
-     * the peer's fast retransmit counts acks, and the next ones are at most the delay away.
+     * the peer's fast retransmit counts acks, not packets (see {@link #countSkips}), and they leave within the delay.
      */
     private boolean holdsAcks(long now) {
         return config.ackDelayMillis() > 0 && !config.immediateAcks() && !acks.isEmpty()

@@ -199,9 +199,9 @@ final class SendBuffer {
     }
 
     /**
-     * One input packet acked up to {@code maxAckSn}, a segment sent at {@code maxAckTs}: every segment below it that
-     * was last transmitted no later than that segment was skipped over once more. Ignoring skips from acks of
-     * segments sent before a retransmission keeps one burst of acks from retransmitting the same segment repeatedly.
+     * One news ack of {@code maxAckSn}, a segment sent at {@code maxAckTs}: every segment below it that was last
+     * transmitted no later than that segment was skipped over once more. Ignoring skips from acks of segments sent
+     * before a retransmission keeps one burst of acks from retransmitting the same segment repeatedly.
      */
     void countSkips(int maxAckSn, int maxAckTs) {
         if (fastResend == 0) {

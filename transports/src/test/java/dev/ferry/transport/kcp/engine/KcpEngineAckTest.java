@@ -186,4 +186,26 @@ class KcpEngineAckTest {
         assertEquals(batch, ackedSns().size());
         assertEquals(3, out.packets.size(), "one lost packet must not take every ack of a flight");
     }
+
+    @Test
+    void acksThatArriveTogetherCountAsSeparateSkips() {
+        KcpEngine e = new KcpEngine(CONV, KcpConfig.fast3().withWindows(64, 64).withDuplicateBelow(0), out);
+        for (int i = 0; i < 3; i++) {
+            e.send(new byte[10], 0, 10);
+            e.flush(0);
+        }
+        out.clear();
+        // One packet acks 1 and 2 (a peer that holds acks for company); 0 was lost.
+        byte[] p = concat(WireSegment.encode(ack(1, 0, 0)), WireSegment.encode(ack(2, 0, 0)));
+        assertTrue(e.input(p, 0, p.length, 40));
+        e.flush(40);
+        assertEquals(List.of(0), out.segments(KcpWire.CMD_PUSH).stream().map(WireSegment::sn).toList(),
+                "two later segments acked: sn 0 is fast-retransmitted, as if the acks had come one to a packet");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
 }
