@@ -25,13 +25,15 @@ public final class KcpTuningOptions {
                     + "datagrams are dropped. Default: ${DEFAULT-VALUE}.")
     int mtu;
 
-    @Option(names = "--sndwnd", paramLabel = "PACKETS", defaultValue = "1024",
+    @Option(names = "--sndwnd", paramLabel = "PACKETS", defaultValue = "" + KcpTuning.DEFAULT_WINDOW,
             description = "kcp send window in packets. Default: ${DEFAULT-VALUE}.")
     int sendWindow;
 
-    @Option(names = "--rcvwnd", paramLabel = "PACKETS", defaultValue = "1024",
-            description = "kcp receive window in packets; caps speed at RCVWND x MTU per round trip "
-                    + "(1024 x 1350 B at 200 ms is 55 Mbit/s). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--rcvwnd", paramLabel = "PACKETS", defaultValue = "" + KcpTuning.DEFAULT_WINDOW,
+            description = "kcp receive window in packets; caps speed at RCVWND x MTU per round trip, and "
+                    + "a lost packet holds it until the repair arrives, so a lossy link needs two to three "
+                    + "times its bandwidth-delay product (2048 x 1350 B at 200 ms is 110 Mbit/s). "
+                    + "Default: ${DEFAULT-VALUE}.")
     int receiveWindow;
 
     @Option(names = "--congestion", paramLabel = "NAME", defaultValue = "rate",

@@ -13,9 +13,15 @@ import java.util.Objects;
  *     at (the frontend's {@code --down}); 0 asks nothing. Ignored by a server.
  */
 public record KcpTuning(KcpConfig engine, FecSetting fec, long downBitsPerSecond) {
+    /**
+     * Send and receive window of the command line: with a loss held open until its repair arrives, a window needs
+     * two to three times the bandwidth-delay product; 2048 packets cover 20 Mbit/s at 200 ms with room to spare
+     * (bench/README.md, "kcp defaults").
+     */
+    public static final int DEFAULT_WINDOW = 2048;
     /** kcptun's fast3 retransmission settings, paced by the rate controller, no FEC: the command line's defaults. */
-    public static final KcpTuning DEFAULT = new KcpTuning(KcpConfig.fast3().withCongestion(Congestion.RATE),
-            FecSetting.OFF);
+    public static final KcpTuning DEFAULT = new KcpTuning(KcpConfig.fast3().withWindows(DEFAULT_WINDOW,
+            DEFAULT_WINDOW).withCongestion(Congestion.RATE), FecSetting.OFF);
 
     public KcpTuning {
         Objects.requireNonNull(engine, "engine");
