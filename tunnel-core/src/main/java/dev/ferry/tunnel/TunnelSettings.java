@@ -24,11 +24,12 @@ public record TunnelSettings(PresharedKey key, CipherKind cipher, boolean allowN
     public static final Duration DEFAULT_DEAD_AFTER = Duration.ofSeconds(8);
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /**
-     * Per stream and direction. One stream moves at most one window per round trip: 1 MiB is ~160 Mbit/s at 50 ms
-     * (and measured: 256 KiB held one stream back even on loopback). Memory is held only for streams whose reader
-     * is slower than their sender.
+     * Per stream and direction. One stream moves at most one window per round trip, and over kcp bytes behind a
+     * lost packet count against it until the repair arrives: 1 MiB held one stream to 11.8 Mbit/s on a 20 Mbit/s
+     * link at RTT 200 ms and 5 % loss, 4 MiB let it move 17.1 (bench/README.md, "kcp defaults"); 256 KiB held one
+     * stream back even on loopback. Memory is held only for streams whose reader is slower than their sender.
      */
-    public static final int DEFAULT_STREAM_WINDOW = 1024 * 1024;
+    public static final int DEFAULT_STREAM_WINDOW = 4 * 1024 * 1024;
     /** A UDP flow silent this long in both directions is forgotten (its backend socket closed), as NATs do. */
     public static final Duration DEFAULT_UDP_IDLE = Duration.ofSeconds(60);
 

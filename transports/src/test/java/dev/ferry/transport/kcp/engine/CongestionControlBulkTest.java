@@ -206,8 +206,8 @@ class CongestionControlBulkTest {
     }
 
     /**
-     * Acks as the UDP transport sends them (after each batch of reads, a few together, held up to 5 ms) against acks
-     * after each batch: far fewer packets on the ack path, and no more bytes on the wire in all
+     * Acks held for company (after each batch of reads, a few together, held up to 5 ms) against acks after each
+     * batch, as the UDP transport sends them: far fewer packets on the ack path, and no more bytes on the wire in all
      * ({@code ipWirePerPayload} counts the 61 bytes of sealing, UDP and IP each packet carries), for no goodput.
      */
     @ParameterizedTest(name = "RTT {0} ms")

@@ -37,7 +37,7 @@ class KcpEngineLossyLinkTest {
         FAST3_WITH_CONGESTION_CONTROL(() -> KcpConfig.fast3().withCongestionControl(true)),
         NORMAL_WITH_CONGESTION_CONTROL(() -> KcpConfig.normal().withCongestionControl(true)),
         FAST3_WITH_RATE_CONTROL(() -> KcpConfig.fast3().withCongestion(Congestion.RATE)),
-        /** As the UDP transport runs it: acks a few together, held up to 5 ms for company. */
+        /** Acks a few together, held up to 5 ms for company ({@link KcpConfig#ackDelayMillis}). */
         FAST3_RATE_HELD_ACKS(() -> KcpConfig.fast3().withCongestion(Congestion.RATE).withImmediateAcks(false)
                 .withAckDelay(5));
 
