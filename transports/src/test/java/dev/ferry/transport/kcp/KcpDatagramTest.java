@@ -1,10 +1,7 @@
 package dev.ferry.transport.kcp;
 
-import dev.ferry.crypto.CipherKind;
-import dev.ferry.crypto.PresharedKey;
 import dev.ferry.transport.DatagramCarrier;
 import dev.ferry.transport.IoRuntime;
-import dev.ferry.transport.kcp.engine.KcpConfig;
 import dev.ferry.transport.udp.FecSetting;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -20,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.time.InstantSource;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -64,11 +60,7 @@ class KcpDatagramTest {
     }
 
     private static KcpTransport transport(String name, FecSetting fec, long seed) {
-        byte[] k = new byte[PresharedKey.LENGTH];
-        new SplittableRandom(SEED).nextBytes(k);
-        return new KcpTransport(IoRuntime.detect(), new KcpOptions(PresharedKey.ofBytes(k), CipherKind.AES_256_GCM,
-                KcpConfig.fast3(), fec, InstantSource.system(), () -> System.nanoTime() / 1_000_000,
-                new SplittableRandom(seed), 16), name);
+        return new KcpTransport(IoRuntime.detect(), KcpTestOptions.options(KcpTestOptions.key(SEED), seed, fec), name);
     }
 
     @Test

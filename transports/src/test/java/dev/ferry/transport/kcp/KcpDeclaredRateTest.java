@@ -72,14 +72,11 @@ class KcpDeclaredRateTest {
     }
 
     private static KcpOptions options(PresharedKey key, long seed, KcpConfig engine, FecSetting fec, long down) {
-        return new KcpOptions(key, CipherKind.AES_256_GCM, engine, fec, InstantSource.system(),
-                () -> System.nanoTime() / 1_000_000, new SplittableRandom(seed), 64, down);
+        return KcpTestOptions.options(key, seed, engine, fec, down);
     }
 
     private static PresharedKey key(long seed) {
-        byte[] k = new byte[PresharedKey.LENGTH];
-        new SplittableRandom(seed).nextBytes(k);
-        return PresharedKey.ofBytes(k);
+        return KcpTestOptions.key(seed);
     }
 
     private InetSocketAddress listenEcho(KcpOptions options) {

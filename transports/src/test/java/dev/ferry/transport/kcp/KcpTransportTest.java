@@ -3,7 +3,6 @@ package dev.ferry.transport.kcp;
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.crypto.PresharedKey;
 import dev.ferry.transport.IoRuntime;
-import dev.ferry.transport.kcp.engine.KcpConfig;
 import dev.ferry.transport.udp.Drop;
 import dev.ferry.transport.udp.FecSetting;
 import dev.ferry.transport.udp.PacketCrypto;
@@ -23,7 +22,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.time.InstantSource;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -61,14 +59,11 @@ class KcpTransportTest {
     }
 
     private static KcpOptions options(PresharedKey key, long seed, FecSetting fec) {
-        return new KcpOptions(key, CipherKind.AES_256_GCM, KcpConfig.fast3(), fec, InstantSource.system(),
-                () -> System.nanoTime() / 1_000_000, new SplittableRandom(seed), 64);
+        return KcpTestOptions.options(key, seed, fec);
     }
 
     private static PresharedKey key(long seed) {
-        byte[] k = new byte[PresharedKey.LENGTH];
-        new SplittableRandom(seed).nextBytes(k);
-        return PresharedKey.ofBytes(k);
+        return KcpTestOptions.key(seed);
     }
 
     private InetSocketAddress listenEcho(KcpTransport transport) {
