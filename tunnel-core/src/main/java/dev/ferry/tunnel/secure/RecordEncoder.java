@@ -53,7 +53,12 @@ final class RecordEncoder extends ChannelOutboundHandlerAdapter {
             if (pending.isReadable() && pending.readableBytes() + buf.readableBytes() > RecordFormat.MAX_PAYLOAD) {
                 sealRecord(ctx);
             }
-            pending.writeBytes(buf);
+            // Copied by the source: a composite (a frame header and its payload) copies component by component,
+            // where pending.writeBytes(composite) would first gather it into a temporary buffer.
+            int n = buf.readableBytes();
+            pending.ensureWritable(n);
+            buf.getBytes(buf.readerIndex(), pending, pending.writerIndex(), n);
+            pending.writerIndex(pending.writerIndex() + n);
         } finally {
             buf.release();
         }
