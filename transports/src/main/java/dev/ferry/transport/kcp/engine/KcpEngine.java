@@ -36,6 +36,10 @@ public final class KcpEngine {
      * loss would take every ack of a flight, leaving the sender nothing but its retransmission timeout.
      */
     static final int MAX_ACKS_PER_PACKET = 2 * ACKS_PER_PACKET;
+    /** Milliseconds of the pacing rate {@link #sendCapacity} lets wait unsent: enough to bridge refills. */
+    static final int UNSENT_MILLIS = 20;
+    /** Unsent segments {@link #sendCapacity} always allows, whatever the rate. */
+    static final int MIN_UNSENT_SEGMENTS = 32;
     /** How long an idle engine lets its owner sleep (see {@link #nextUpdate}). */
     public static final long IDLE_WAIT_MILLIS = 1000;
 
@@ -260,9 +264,23 @@ public final class KcpEngine {
         return sender.waiting();
     }
 
-    /** Bytes {@link #send} would accept now. */
+    /**
+     * Bytes worth queueing now: what {@link #send} would accept, except that under a paced controller no more than
+     * {@value #UNSENT_MILLIS} ms of its rate (at least {@value #MIN_UNSENT_SEGMENTS} segments) should wait unsent.
+     * Segments leave in the order they were queued, so a deeper backlog only makes whatever is queued next (another
+     * stream's bytes, a keystroke) wait behind it: 2 x sendWindow segments are seconds at a bottleneck's rate.
+     * {@link #send} itself takes up to that hard limit.
+     */
     public int sendCapacity() {
-        return sender.capacity();
+        return sender.capacity(unsentLimit());
+    }
+
+    private int unsentLimit() {
+        if (paced == null) {
+            return Integer.MAX_VALUE;
+        }
+        long segments = pacingRate() * UNSENT_MILLIS / 1000 / config.mtu();
+        return (int) Math.clamp(segments, MIN_UNSENT_SEGMENTS, Integer.MAX_VALUE);
     }
 
     /** True once some segment was sent deadLinkTransmissions times without an ack; stays true. */

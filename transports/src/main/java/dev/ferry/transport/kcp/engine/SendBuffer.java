@@ -87,9 +87,10 @@ final class SendBuffer {
         return written;
     }
 
-    /** Bytes {@link #write} would take now. */
-    int capacity() {
-        long room = (long) (queueLimit - waiting()) * mss;
+    /** Bytes {@link #write} would take now, if at most {@code maxQueued} segments may wait unsent. */
+    int capacity(int maxQueued) {
+        int slots = Math.min(queueLimit - waiting(), maxQueued - queue.size());
+        long room = (long) Math.max(0, slots) * mss;
         Segment tail = queue.peekLast();
         if (tail != null) {
             room += mss - tail.len;
