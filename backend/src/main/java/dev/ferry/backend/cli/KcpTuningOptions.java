@@ -56,6 +56,12 @@ public final class KcpTuningOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     String fec;
 
+    @Option(names = "--ack-delay", paramLabel = "MS", defaultValue = "0",
+            description = "Hold acknowledgements up to MS milliseconds (0 to " + KcpConfig.MAX_ACK_DELAY_MILLIS
+                    + ") so that several share a packet: fewer packets back, a little later. 0 sends them after "
+                    + "each batch of received packets. Default: ${DEFAULT-VALUE}.")
+    int ackDelay;
+
     @Option(names = "--nodelay", paramLabel = "0|1",
             description = "Manual mode: 1 = minimum RTO 30 ms and gentler backoff. Default: 0.")
     Integer nodelay;
@@ -103,7 +109,12 @@ public final class KcpTuningOptions {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--fec: " + e.getMessage(), e);
         }
-        KcpConfig engine = withCongestion(base.withMtu(mtu).withWindows(sendWindow, receiveWindow), fecSetting);
+        if (ackDelay < 0 || ackDelay > KcpConfig.MAX_ACK_DELAY_MILLIS) {
+            throw new IllegalArgumentException("--ack-delay: must be from 0 to " + KcpConfig.MAX_ACK_DELAY_MILLIS
+                    + " ms, got " + ackDelay);
+        }
+        KcpConfig engine = withCongestion(base.withMtu(mtu).withWindows(sendWindow, receiveWindow), fecSetting)
+                .withAckDelay(ackDelay);
         return settings.withKcp(new KcpTuning(engine, fecSetting));
     }
 

@@ -100,6 +100,8 @@ class BackendCommandTest {
         assertEquals(KcpTuning.DEFAULT, config(Map.of(), "--key", KEY).tunnel().kcp(), "default: fast3, FEC off");
         assertEquals(FecSetting.parse("10,3"), config(Map.of(), "--key", KEY, "--fec", "10,3").tunnel().kcp().fec());
         assertTrue(config(Map.of(), "--key", KEY, "--fec", "auto").tunnel().kcp().fec().auto());
+        assertEquals(0, config(Map.of(), "--key", KEY).tunnel().kcp().engine().ackDelayMillis(), "acks not held");
+        assertEquals(5, config(Map.of(), "--key", KEY, "--ack-delay", "5").tunnel().kcp().engine().ackDelayMillis());
     }
 
     @Test
@@ -178,6 +180,7 @@ class BackendCommandTest {
             "--congestion|bbr|ferry: --congestion: 'bbr' is not one of rate, classic, off",
             "--up|20mbps|ferry: --up: expected a rate like 500kbit, 20mbit or 1gbit, got '20mbps'",
             "--up|1kbit|ferry: --up: must be from 64kbit to 100gbit, got '1kbit'",
+            "--ack-delay|101|ferry: --ack-delay: must be from 0 to 100 ms, got 101",
             "--fec|3,0|ferry: --fec: expected DATA,PARITY with both 0 (off) or both at least 1 and at most 128 shards in all, got 3,0",
     })
     void badValuesGiveOneLineNamingTheOption(String option, String value, String expected) {

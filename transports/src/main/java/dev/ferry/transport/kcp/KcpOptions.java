@@ -71,9 +71,9 @@ public record KcpOptions(PresharedKey key, CipherKind cipher, KcpConfig engine, 
 
     /**
      * The engine's tuning with its mtu reduced by what sealing adds to each datagram, and acks sent after each batch
-     * of received datagrams rather than after each one (still before the event loop turns). Acks are not held for
-     * company ({@link KcpConfig#ackDelayMillis} stays 0): on the emulated link (bench/README.md, "kcp defaults")
-     * holding them 5 ms saved a third of the ack path's bytes but raised the sending direction's by more.
+     * of received datagrams rather than after each one (still before the event loop turns); held for company only
+     * as long as the tuning's {@link KcpConfig#ackDelayMillis} says ({@code --ack-delay}, 0 by default: see
+     * bench/README.md, "kcp defaults").
      */
     KcpConfig engineInsideDatagrams() {
         return engine.withMtu(engine.mtu() - PacketFormat.overhead(cipher.tagLength()) - FecStage.RESERVED)

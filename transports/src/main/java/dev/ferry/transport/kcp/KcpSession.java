@@ -3,6 +3,7 @@ package dev.ferry.transport.kcp;
 import dev.ferry.transport.kcp.engine.KcpConfig;
 import dev.ferry.transport.kcp.engine.KcpEngine;
 import dev.ferry.transport.kcp.engine.KcpOutput;
+import dev.ferry.transport.kcp.engine.KcpStats;
 import dev.ferry.transport.udp.Drop;
 import dev.ferry.transport.udp.FecStage;
 import dev.ferry.transport.udp.PacketCrypto;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -352,10 +354,20 @@ final class KcpSession implements KcpOutput {
             timer.cancel(false);
             timer = null;
         }
+        LOG.info("kcp session {} with {} ended: {}", Long.toHexString(sessionId()), peer, summary(engine.stats()));
         if (channel != null && channel.isOpen()) {
             channel.close();
         }
         onFinished.run();
+    }
+
+    /** The counters a user needs to judge a link: what went out, what had to go again, and the round trip. */
+    static String summary(KcpStats s) {
+        return String.format(Locale.ROOT, "sent %d payload bytes in %d packets (%d small ones twice): %d data "
+                        + "segments, of which %d retransmitted after a timeout and %d fast, and %d acks; received %d "
+                        + "payload bytes in %d packets; srtt %d ms",
+                s.bytesSent(), s.packetsSent(), s.duplicatedPackets(), s.segmentsSent(), s.retransmits(),
+                s.fastRetransmits(), s.acksSent(), s.bytesReceived(), s.packetsReceived(), s.srttMillis());
     }
 
     /** The largest tunnel datagram one packet carries. */
