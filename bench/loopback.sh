@@ -4,7 +4,7 @@
 #   ferry-aes      ./ferry frontend --cipher aes-256-gcm      -> ./ferry backend -> iperf3 server
 #   ferry-chacha   ./ferry frontend --cipher chacha20-poly1305 -> ./ferry backend -> iperf3 server
 #   ss-aes         ss-tunnel -m aes-256-gcm -> ss-server -> iperf3 server   (shadowsocks-libev)
-# or with SET=kcp (KCP over UDP, kcptun's settings on both: fast3, MTU 1350, windows 1024/1024, FEC off)
+# or with SET=kcp (KCP over UDP, kcptun's settings on both: fast3, MTU 1350, windows 1024/1024, FEC off or KCP_FEC)
 #   direct         iperf3 client -> iperf3 server (baseline)
 #   ferry-kcp      ./ferry frontend --transport kcp --mode fast3 ... -> ./ferry backend --transport kcp ... -> iperf3 server
 #   kcptun         kcptun-client --mode fast3 --crypt aes --datashard 0 --parityshard 0 --nocomp ... -> kcptun-server -> iperf3 server
@@ -26,6 +26,7 @@
 #   SKIP_SS=1       leave shadowsocks-libev out (SET=tcp)
 #   SKIP_KCPTUN=1   leave kcptun out (SET=kcp)
 #   KCP_MODE=fast3 KCP_MTU=1350 KCP_SNDWND=1024 KCP_RCVWND=1024   the kcp settings, the same for ferry and kcptun (SET=kcp)
+#   KCP_FEC=0,0     Reed-Solomon FEC DATA,PARITY on both: ferry --fec D,P, kcptun --datashard D --parityshard P (SET=kcp)
 # Needs: iperf3, jq, ss (iproute2), and for the ss rows shadowsocks-libev, for the kcptun rows kcptun; as root it
 # apt-get installs what is missing.
 # Output: a markdown report on stdout and in bench/results/loopback-<date>.md; progress on stderr.
@@ -44,6 +45,7 @@ MAX_SECONDS=${MAX_SECONDS:-600}
 SET=${SET:-tcp}
 KCP_MODE=${KCP_MODE:-fast3}
 KCP_MTU=${KCP_MTU:-1350}
+KCP_FEC=${KCP_FEC:-0,0}
 KCP_SNDWND=${KCP_SNDWND:-1024}
 KCP_RCVWND=${KCP_RCVWND:-1024}
 SS_METHOD=aes-256-gcm
@@ -57,6 +59,7 @@ case $SET in
   tcp | kcp) ;;
   *) log "SET must be tcp or kcp, not '$SET'"; exit 2 ;;
 esac
+[[ $KCP_FEC =~ ^[0-9]+,[0-9]+$ ]] || { log "KCP_FEC must be DATA,PARITY (e.g. 10,3 or 0,0), not '$KCP_FEC'"; exit 2; }
 
 # ---------------------------------------------------------------- processes we own, and their cleanup
 PIDS=()
@@ -201,6 +204,8 @@ LABEL[direct]="direct TCP (baseline)"
 declare -A COMMANDS # SYSTEM -> the tunnel's two command lines (for the kcp report), key files and keys elided
 
 KCP_ARGS=(--mode "$KCP_MODE" --mtu "$KCP_MTU" --sndwnd "$KCP_SNDWND" --rcvwnd "$KCP_RCVWND")
+KCP_DATA_SHARDS=${KCP_FEC%%,*}
+KCP_PARITY_SHARDS=${KCP_FEC#*,}
 
 # start_ferry SYSTEM CIPHER [TRANSPORT]: TRANSPORT tcp (default) or kcp (then the backend listens on UDP).
 start_ferry() {
@@ -208,7 +213,7 @@ start_ferry() {
   local -a extra=()
   local label_extra="" proto=tcp
   if [ "$transport" = kcp ]; then
-    extra=(--transport kcp "${KCP_ARGS[@]}")
+    extra=(--transport kcp "${KCP_ARGS[@]}" --fec "$KCP_FEC")
     label_extra=" over kcp $KCP_MODE"
     proto=udp
   fi
@@ -246,7 +251,8 @@ if [ "$SET" = kcp ] && [ -z "$KCPTUN_SKIP_REASON" ]; then
   # Both sides get the key through the environment (KCPTUN_KEY), not on the command line.
   KCPTUN_KEY=$(head -c 18 /dev/urandom | base64)
   export KCPTUN_KEY
-  kcptun_common=(--crypt "$KCPTUN_CRYPT" "${KCP_ARGS[@]}" --datashard 0 --parityshard 0 --nocomp --quiet)
+  kcptun_common=(--crypt "$KCPTUN_CRYPT" "${KCP_ARGS[@]}" --datashard "$KCP_DATA_SHARDS" --parityshard "$KCP_PARITY_SHARDS"
+    --nocomp --quiet)
   start kcptun-server kcptun-server -l "127.0.0.1:$kcptun_port" -t "127.0.0.1:$TARGET" "${kcptun_common[@]}"
   kcptun_server=$LAST_PID
   start kcptun-client kcptun-client -l "127.0.0.1:$kcptun_entry" -r "127.0.0.1:$kcptun_port" "${kcptun_common[@]}"
@@ -388,8 +394,8 @@ report() {
   else
     echo "- $(head -n 1 "$WORK/ferry-version.txt"); $(iperf3 --version | head -n 1);" \
       "$( [ -z "$KCPTUN_SKIP_REASON" ] && dpkg-query -W -f='kcptun ${Version} (Debian package)' kcptun 2>/dev/null || echo 'kcptun: skipped')"
-    echo "- KCP settings on both: mode $KCP_MODE, MTU $KCP_MTU, sndwnd $KCP_SNDWND, rcvwnd $KCP_RCVWND, FEC off" \
-      "(ferry has none; kcptun \`--datashard 0 --parityshard 0\`), no compression; ferry seals with aes-256-gcm," \
+    echo "- KCP settings on both: mode $KCP_MODE, MTU $KCP_MTU, sndwnd $KCP_SNDWND, rcvwnd $KCP_RCVWND, FEC $KCP_FEC" \
+      "(ferry \`--fec $KCP_FEC\`; kcptun \`--datashard $KCP_DATA_SHARDS --parityshard $KCP_PARITY_SHARDS\`), no compression; ferry seals with aes-256-gcm," \
       "kcptun encrypts with \`--crypt $KCPTUN_CRYPT\` (AES-CFB + CRC32)."
     local s
     for s in "${SYSTEMS[@]}"; do
@@ -491,7 +497,7 @@ report() {
 }
 
 LOOPBACK_COMMAND="bench/loopback.sh"
-for v in FERRY SKIP_SS SKIP_KCPTUN KCP_RCVWND KCP_SNDWND KCP_MTU KCP_MODE FERRY_JAVA_OPTS MAX_SECONDS REVERSE STREAMS WARMUP \
+for v in FERRY SKIP_SS SKIP_KCPTUN KCP_FEC KCP_RCVWND KCP_SNDWND KCP_MTU KCP_MODE FERRY_JAVA_OPTS MAX_SECONDS REVERSE STREAMS WARMUP \
   DURATION RUNS SET; do # those set from outside
   if value=$(printenv "$v"); then
     LOOPBACK_COMMAND="$v=\"$value\" $LOOPBACK_COMMAND"

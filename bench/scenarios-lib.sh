@@ -14,20 +14,21 @@ kind_of() { # system -> direct | ferry | kcptun; status 1 if unknown
   case $1 in
     tcp-cubic | tcp-bbr) echo direct ;;
     ferry-tcp | ferry-kcp-normal | ferry-kcp-fast | ferry-kcp-fast2 | ferry-kcp-fast3) echo ferry ;;
-    ferry-kcp-normal-fec | ferry-kcp-fast-fec | ferry-kcp-fast2-fec | ferry-kcp-fast3-fec) echo ferry ;;
+    ferry-kcp-normal-fec | ferry-kcp-fast-fec | ferry-kcp-fast2-fec | ferry-kcp-fast3-fec | ferry-kcp-alt) echo ferry ;;
     kcptun-default | kcptun-fast3) echo kcptun ;;
     *) return 1 ;;
   esac
 }
-sys_index() { # a system's fixed place in ALL_SYSTEMS: its ports do not depend on the selection
+sys_index() { # a system's fixed place in KNOWN_SYSTEMS: its ports do not depend on the selection
   local i=0 s
-  for s in $ALL_SYSTEMS; do [ "$s" = "$1" ] && { echo $i; return 0; }; i=$((i + 1)); done
+  for s in $KNOWN_SYSTEMS; do [ "$s" = "$1" ] && { echo $i; return 0; }; i=$((i + 1)); done
   return 1
 }
 ferry_flags() { # system -> the flags both ferry ends get
   local s=$1 flags
   case $s in
     ferry-tcp) flags="--transport tcp" ;;
+    ferry-kcp-alt) flags="--transport kcp $FERRY_ALT_FLAGS" ;;
     *) local mode=${s#ferry-kcp-}; mode=${mode%-fec}; flags="--transport kcp --mode $mode" ;;
   esac
   [[ $s == *-fec ]] && flags="$flags --fec $FEC"

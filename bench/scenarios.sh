@@ -18,6 +18,7 @@
 #   IDLE [10] s of idle background measured per cell      DRAIN_MAX [20] s to wait for the link to go quiet after bulk
 #   REVERSE [0] 1 = bulk downloads (iperf3 -R) instead of uploads        FEC ["10,3"] ferry's --fec for *-fec
 #   SEED [random] link.sh --seed      FERRY_FLAGS [] extra flags for both ferry ends    FERRY_JAVA_OPTS []
+#   FERRY_ALT_FLAGS [] the flags of system ferry-kcp-alt (run only when SYSTEMS names it), besides --transport kcp
 #   KCPTUN_DEFAULT_FLAGS ["--quiet"]  KCPTUN_FAST3_FLAGS ["--mode fast3 --sndwnd 1024 --rcvwnd 1024 --nocomp --quiet"]
 #   FERRY [] a launcher to run instead of a snapshot of frontend/target (FERRY_BUILD [1]: build it first with
 #   ./ferry; 0 = snapshot the jars as they are)       OUT [/tmp/ferry-scenarios-DATE]
@@ -30,6 +31,8 @@ BENCH=$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 ALL_SYSTEMS="tcp-cubic tcp-bbr ferry-tcp ferry-kcp-normal ferry-kcp-normal-fec ferry-kcp-fast ferry-kcp-fast-fec
 ferry-kcp-fast2 ferry-kcp-fast2-fec ferry-kcp-fast3 ferry-kcp-fast3-fec kcptun-default kcptun-fast3"
+# Known but not run unless named: ferry-kcp-alt, ferry over kcp with FERRY_ALT_FLAGS, to A/B a setting in one run.
+KNOWN_SYSTEMS="$ALL_SYSTEMS ferry-kcp-alt"
 RTTS=${RTTS:-"50 200"}
 LOSSES=${LOSSES:-"0 1 5 10 burst"}
 BURST=${BURST:-"1%,25%"}
@@ -47,6 +50,7 @@ REVERSE=${REVERSE:-0}
 FEC=${FEC:-10,3}
 SEED=${SEED:-}
 FERRY_FLAGS=${FERRY_FLAGS:-}
+FERRY_ALT_FLAGS=${FERRY_ALT_FLAGS:-}
 FERRY_JAVA_OPTS=${FERRY_JAVA_OPTS:-}
 FERRY_BUILD=${FERRY_BUILD:-1}
 KCPTUN_DEFAULT_FLAGS=${KCPTUN_DEFAULT_FLAGS:-"--quiet"}
@@ -69,7 +73,7 @@ source "$BENCH/scenarios-cell.sh"
 
 validate() {
   local s r l
-  for s in $SYSTEMS; do kind_of "$s" >/dev/null || die "unknown system '$s' (known: $(echo $ALL_SYSTEMS))"; done
+  for s in $SYSTEMS; do kind_of "$s" >/dev/null || die "unknown system '$s' (known: $(echo $KNOWN_SYSTEMS))"; done
   for r in $RTTS; do [[ $r =~ ^[0-9]+$ ]] && [ $((r % 2)) -eq 0 ] && [ "$r" -gt 0 ] || die "RTT '$r': an even number of ms"; done
   for l in $LOSSES; do [[ $l =~ ^[0-9]+(\.[0-9]+)?$ || $l == burst ]] || die "loss '$l': a percentage or 'burst'"; done
   for v in RUNS DURATION WARMUP RPCS TTFB_COUNT IDLE DRAIN_MAX RATE_MBIT; do
