@@ -14,6 +14,10 @@ final class GaloisField {
     private static final int[] EXP = new int[2 * ORDER];
     /** {@code MUL[a << 8 | b] == a * b}: 64 KiB, the table the inner loops index (row {@code a} starts at a << 8). */
     private static final byte[] MUL = new byte[ORDER * ORDER];
+    /** {@code ROWS[a][b] == a * b}: the same products, a 256-byte array per factor, for the word-wise loop. */
+    private static final byte[][] ROWS = new byte[ORDER][ORDER];
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     static {
         int x = 1;
@@ -31,6 +35,7 @@ final class GaloisField {
         for (int a = 1; a < ORDER; a++) {
             for (int b = 1; b < ORDER; b++) {
                 MUL[a << 8 | b] = (byte) EXP[LOG[a] + LOG[b]];
+                ROWS[a][b] = MUL[a << 8 | b];
             }
         }
     }
@@ -65,20 +70,40 @@ final class GaloisField {
         }
     }
 
-    /** {@code dst[dstOff ..+len) ^= c * src[srcOff ..+len)}; the regions must not overlap. */
+    /**
+     * {@code dst[dstOff ..+len) ^= c * src[srcOff ..+len)}; the regions must not overlap. Eight bytes at a time: the
+     * eight products are looked up one by one, but read from {@code src} and xor-ed into {@code dst} as one long,
+     * which roughly halves the work of the byte-wise loop (FEC encoding is this loop; see FecBench).
+     */
     static void mulAdd(int c, byte[] src, int srcOff, byte[] dst, int dstOff, int len) {
         if (c == 0) {
             return;
         }
+        java.util.Objects.checkFromIndexSize(srcOff, len, src.length);
+        java.util.Objects.checkFromIndexSize(dstOff, len, dst.length);
+        int words = len & ~7;
         if (c == 1) {
-            for (int i = 0; i < len; i++) {
-                dst[dstOff + i] ^= src[srcOff + i];
+            for (int i = 0; i < words; i += 8) {
+                LONGS.set(dst, dstOff + i, (long) LONGS.get(dst, dstOff + i) ^ (long) LONGS.get(src, srcOff + i));
             }
         } else {
-            int row = c << 8;
-            for (int i = 0; i < len; i++) {
-                dst[dstOff + i] ^= MUL[row | (src[srcOff + i] & 0xFF)];
+            byte[] t = ROWS[c];
+            for (int i = 0; i < words; i += 8) {
+                long s = (long) LONGS.get(src, srcOff + i);
+                long p = (t[(int) s & 0xFF] & 0xFFL)
+                        | (t[(int) (s >>> 8) & 0xFF] & 0xFFL) << 8
+                        | (t[(int) (s >>> 16) & 0xFF] & 0xFFL) << 16
+                        | (t[(int) (s >>> 24) & 0xFF] & 0xFFL) << 24
+                        | (t[(int) (s >>> 32) & 0xFF] & 0xFFL) << 32
+                        | (t[(int) (s >>> 40) & 0xFF] & 0xFFL) << 40
+                        | (t[(int) (s >>> 48) & 0xFF] & 0xFFL) << 48
+                        | (t[(int) (s >>> 56) & 0xFF] & 0xFFL) << 56;
+                LONGS.set(dst, dstOff + i, (long) LONGS.get(dst, dstOff + i) ^ p);
             }
+        }
+        int row = c << 8;
+        for (int i = words; i < len; i++) {
+            dst[dstOff + i] ^= MUL[row | (src[srcOff + i] & 0xFF)];
         }
     }
 

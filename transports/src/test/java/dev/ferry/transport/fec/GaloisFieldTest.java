@@ -29,6 +29,28 @@ class GaloisFieldTest {
     }
 
     @Test
+    void wordWiseAddMatchesTheScalarProductAtAnyOffsetAndLength() {
+        long seed = 0x60ADL;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int round = 0; round < 200; round++) {
+            int c = rnd.nextInt(256);
+            int len = rnd.nextInt(100);
+            int srcOff = rnd.nextInt(9);
+            int dstOff = rnd.nextInt(9);
+            byte[] src = new byte[srcOff + len + rnd.nextInt(3)];
+            byte[] dst = new byte[dstOff + len + rnd.nextInt(3)];
+            rnd.nextBytes(src);
+            rnd.nextBytes(dst);
+            byte[] expected = dst.clone();
+            for (int i = 0; i < len; i++) {
+                expected[dstOff + i] ^= (byte) slowMul(c, src[srcOff + i] & 0xFF);
+            }
+            GaloisField.mulAdd(c, src, srcOff, dst, dstOff, len);
+            assertArrayEquals(expected, dst, "seed " + seed + " round " + round + " c " + c + " len " + len);
+        }
+    }
+
+    @Test
     void bulkKernelsMatchTheScalarProduct() {
         long seed = 0xF1E1DL;
         SplittableRandom rnd = new SplittableRandom(seed);
