@@ -112,9 +112,13 @@ write_header() {
     echo
   } >"$OUT/header.md"
 }
-env_line() {
+env_line() { # the grid's settings, and every other setting that was given (so the line reruns the same thing)
   local v line=""
   for v in RTTS LOSSES SYSTEMS RUNS DURATION RPCS TTFB_COUNT REVERSE; do line="$line$v=\"${!v}\" "; done
+  for v in WARMUP IDLE DRAIN_MAX RATE_MBIT QUEUE BURST FEC SEED FERRY_FLAGS FERRY_ALT_FLAGS FERRY_JAVA_OPTS \
+      KCPTUN_DEFAULT_FLAGS KCPTUN_FAST3_FLAGS FERRY; do
+    [ -n "${ENV_GIVEN[$v]:-}" ] && line="$line$v=\"${!v}\" "
+  done
   echo "${line% }"
 }
 

@@ -33,6 +33,12 @@ ALL_SYSTEMS="tcp-cubic tcp-bbr ferry-tcp ferry-kcp-normal ferry-kcp-normal-fec f
 ferry-kcp-fast2 ferry-kcp-fast2-fec ferry-kcp-fast3 ferry-kcp-fast3-fec kcptun-default kcptun-fast3"
 # Known but not run unless named: ferry-kcp-alt, ferry over kcp with FERRY_ALT_FLAGS, to A/B a setting in one run.
 KNOWN_SYSTEMS="$ALL_SYSTEMS ferry-kcp-alt"
+# Which of the other settings came from the environment, so that the summary's command line repeats them.
+declare -A ENV_GIVEN
+for v in WARMUP IDLE DRAIN_MAX RATE_MBIT QUEUE BURST FEC SEED FERRY_FLAGS FERRY_ALT_FLAGS FERRY_JAVA_OPTS \
+    KCPTUN_DEFAULT_FLAGS KCPTUN_FAST3_FLAGS FERRY; do
+  [ -n "${!v:-}" ] && ENV_GIVEN[$v]=1
+done
 RTTS=${RTTS:-"50 200"}
 LOSSES=${LOSSES:-"0 1 5 10 burst"}
 BURST=${BURST:-"1%,25%"}
