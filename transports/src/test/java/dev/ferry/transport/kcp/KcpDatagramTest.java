@@ -9,12 +9,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
@@ -33,27 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Datagrams beside the KCP stream, over real UDP sockets on 127.0.0.1: both ways, size limit, after close, FEC over a
  * lossy relay.
  */
-class KcpDatagramTest {
+class KcpDatagramTest extends KcpSocketTest {
     private static final long SEED = Long.getLong("ferry.seed", 20261122L);
-    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private static final int COUNT = 100;
-
-    private final IoRuntime io = IoRuntime.detect();
-    private EventLoopGroup group;
-    private Channel listener;
-
-    @BeforeEach
-    void start() {
-        group = io.newGroup(2);
-    }
-
-    @AfterEach
-    void stop() {
-        if (listener != null) {
-            listener.close();
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
 
     private static KcpTransport transport(String name) {
         return transport(name, FecSetting.OFF, SEED);

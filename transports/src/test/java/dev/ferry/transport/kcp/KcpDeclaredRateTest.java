@@ -2,7 +2,6 @@ package dev.ferry.transport.kcp;
 
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.crypto.PresharedKey;
-import dev.ferry.transport.IoRuntime;
 import dev.ferry.transport.TransportOptions;
 import dev.ferry.transport.Transports;
 import dev.ferry.transport.kcp.engine.Congestion;
@@ -19,14 +18,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
@@ -49,27 +44,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (capped by the server's own declared rate, converted with the server's own mtu and FEC), malformed RATE bodies are
  * dropped and counted, and a client drops any RATE it is sent.
  */
-class KcpDeclaredRateTest {
+class KcpDeclaredRateTest extends KcpSocketTest {
     private static final long SEED = Long.getLong("ferry.seed", 20260503L);
-    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private static final int MTU = 1350;
-
-    private final IoRuntime io = IoRuntime.detect();
-    private EventLoopGroup group;
-    private Channel listener;
-
-    @BeforeEach
-    void start() {
-        group = io.newGroup(2);
-    }
-
-    @AfterEach
-    void stop() {
-        if (listener != null) {
-            listener.close();
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
 
     private static KcpOptions options(PresharedKey key, long seed, KcpConfig engine, FecSetting fec, long down) {
         return KcpTestOptions.options(key, seed, engine, fec, down);

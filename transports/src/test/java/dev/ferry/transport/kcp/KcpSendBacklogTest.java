@@ -1,7 +1,6 @@
 package dev.ferry.transport.kcp;
 
 import dev.ferry.crypto.PresharedKey;
-import dev.ferry.transport.IoRuntime;
 import dev.ferry.transport.kcp.engine.KcpConfig;
 import dev.ferry.transport.udp.FecSetting;
 import io.netty.buffer.ByteBuf;
@@ -10,13 +9,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,32 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * dev.ferry.transport.kcp.engine.KcpEngine#sendCapacity}); before, it took 2 x sndwnd segments (2.6 MB at the default
  * window), and every later byte, another stream's keystroke included, waited behind seconds of bulk.
  */
-class KcpSendBacklogTest {
+class KcpSendBacklogTest extends KcpSocketTest {
     private static final long SEED = Long.getLong("ferry.seed", 20261122L);
-    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private static final int MTU = 1350;
     private static final long RATE_BITS = 8_000_000;
     /** Bulk written before the measurement may start: enough for any backlog to build. */
     private static final long BULK_BEFORE_MARK = 1 << 20;
     /** The writer stops here whatever happens: at the rate, 16 s of data. */
     private static final long BULK_LIMIT = 16L << 20;
-
-    private final IoRuntime io = IoRuntime.detect();
-    private EventLoopGroup group;
-    private Channel listener;
-
-    @BeforeEach
-    void start() {
-        group = io.newGroup(2);
-    }
-
-    @AfterEach
-    void stop() {
-        if (listener != null) {
-            listener.close();
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
 
     @Test
     void aByteWrittenBehindBulkArrivesWithinAFractionOfASecond() throws Exception {

@@ -2,7 +2,6 @@ package dev.ferry.transport.kcp;
 
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.crypto.PresharedKey;
-import dev.ferry.transport.IoRuntime;
 import dev.ferry.transport.udp.Drop;
 import dev.ferry.transport.udp.FecSetting;
 import dev.ferry.transport.udp.PacketCrypto;
@@ -12,9 +11,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.DatagramPacket;
@@ -33,26 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The kcp transport over real UDP sockets on 127.0.0.1: integrity, NAT rebinding, replays, garbage, closing. */
-class KcpTransportTest {
+class KcpTransportTest extends KcpSocketTest {
     private static final long SEED = Long.getLong("ferry.seed", 20261122L);
-    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-
-    private final IoRuntime io = IoRuntime.detect();
-    private EventLoopGroup group;
-    private Channel listener;
-
-    @BeforeEach
-    void start() {
-        group = io.newGroup(2);
-    }
-
-    @AfterEach
-    void stop() {
-        if (listener != null) {
-            listener.close();
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
 
     private static KcpOptions options(PresharedKey key, long seed) {
         return options(key, seed, FecSetting.OFF);
