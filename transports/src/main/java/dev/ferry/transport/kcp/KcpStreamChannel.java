@@ -30,10 +30,10 @@ final class KcpStreamChannel extends AbstractChannel implements DatagramCarrier 
     /**
      * Low, because what waits here waits in order: a byte the mux writes now (another stream's keystroke) leaves
      * after everything queued before it. The engine keeps its own short backlog for the pacer (see
-     * {@link KcpEngine#sendCapacity}), so this needs only to bridge the mux's refills; with the tcp transport's
-     * 1 MiB mark a byte waited 0.4 s behind bulk at 20 Mbit/s (KcpSendBacklogTest).
+     * {@link KcpEngine#sendCapacity}), so this needs only to bridge the mux's refills. The tcp transport's 1 MiB
+     * mark would put 0.4 s of bulk in front of such a byte at 20 Mbit/s (KcpSendBacklogTest bounds the whole wait).
      */
-    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 128 * 1024);
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 128 * 1024);
     private static final int MAX_READ = 64 * 1024;
 
     private final KcpSession session;
