@@ -56,10 +56,11 @@ public final class KcpTuningOptions {
                     + "Default: ${DEFAULT-VALUE}.")
     String fec;
 
-    @Option(names = "--ack-delay", paramLabel = "MS", defaultValue = "0",
-            description = "Hold acknowledgements up to MS milliseconds (0 to " + KcpConfig.MAX_ACK_DELAY_MILLIS
-                    + ") so that several share a packet: fewer packets back, a little later. 0 sends them after "
-                    + "each batch of received packets. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--ack-delay", paramLabel = "MS", defaultValue = "" + KcpTuning.DEFAULT_ACK_DELAY_MILLIS,
+            description = "Hold acknowledgements of full packets up to MS milliseconds (0 to "
+                    + KcpConfig.MAX_ACK_DELAY_MILLIS + ") so that several share a packet: fewer packets back, a "
+                    + "little later. Acks of shorter packets (requests, keystrokes) are never held. 0 sends every "
+                    + "ack after each batch of received packets. Default: ${DEFAULT-VALUE}.")
     int ackDelay;
 
     @Option(names = "--nodelay", paramLabel = "0|1",

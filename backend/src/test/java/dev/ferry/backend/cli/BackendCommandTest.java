@@ -83,8 +83,9 @@ class BackendCommandTest {
     void kcpPresetsAndManualTuningReachTheConfig() {
         KcpConfig preset = config(Map.of(), "--key", KEY, "--transport", "kcp", "--mode", "normal", "--mtu", "1200",
                 "--sndwnd", "256", "--rcvwnd", "2048").tunnel().kcp().engine();
-        assertEquals(KcpConfig.normal().withMtu(1200).withWindows(256, 2048).withCongestion(Congestion.RATE), preset,
-                "a preset sets kcptun's retransmission settings; ferry's rate control stays on");
+        assertEquals(KcpConfig.normal().withMtu(1200).withWindows(256, 2048).withCongestion(Congestion.RATE)
+                        .withAckDelay(5), preset,
+                "a preset sets kcptun's retransmission settings; ferry's rate control and held acks stay on");
         assertEquals(Congestion.CLASSIC, config(Map.of(), "--key", KEY, "--congestion", "classic").tunnel().kcp()
                 .engine().congestion());
         KcpConfig declared = config(Map.of(), "--key", KEY, "--up", "20mbit").tunnel().kcp().engine();
@@ -97,11 +98,11 @@ class BackendCommandTest {
         assertEquals(20, manual.intervalMillis());
         assertEquals(3, manual.fastResend());
         assertFalse(manual.congestionControl());
-        assertEquals(KcpTuning.DEFAULT, config(Map.of(), "--key", KEY).tunnel().kcp(), "default: fast3, FEC off");
+        assertEquals(KcpTuning.DEFAULT, config(Map.of(), "--key", KEY).tunnel().kcp(), "default: fast3, acks held 5 ms, FEC off");
         assertEquals(FecSetting.parse("10,3"), config(Map.of(), "--key", KEY, "--fec", "10,3").tunnel().kcp().fec());
         assertTrue(config(Map.of(), "--key", KEY, "--fec", "auto").tunnel().kcp().fec().auto());
-        assertEquals(0, config(Map.of(), "--key", KEY).tunnel().kcp().engine().ackDelayMillis(), "acks not held");
-        assertEquals(5, config(Map.of(), "--key", KEY, "--ack-delay", "5").tunnel().kcp().engine().ackDelayMillis());
+        assertEquals(5, config(Map.of(), "--key", KEY).tunnel().kcp().engine().ackDelayMillis(), "acks held 5 ms");
+        assertEquals(0, config(Map.of(), "--key", KEY, "--ack-delay", "0").tunnel().kcp().engine().ackDelayMillis());
     }
 
     @Test

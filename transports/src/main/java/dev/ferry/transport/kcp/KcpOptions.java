@@ -72,7 +72,7 @@ public record KcpOptions(PresharedKey key, CipherKind cipher, KcpConfig engine, 
     /**
      * The engine's tuning with its mtu reduced by what sealing adds to each datagram, and acks sent after each batch
      * of received datagrams rather than after each one (still before the event loop turns); held for company only
-     * as long as the tuning's {@link KcpConfig#ackDelayMillis} says ({@code --ack-delay}, 0 by default: see
+     * as long as the tuning's {@link KcpConfig#ackDelayMillis} says ({@code --ack-delay}, 5 ms by default: see
      * bench/README.md, "kcp defaults").
      */
     KcpConfig engineInsideDatagrams() {

@@ -70,6 +70,8 @@ public final class KcpEngine {
     private long nextTick;
     /** When the oldest ack owed was added; meaningful while {@link #acks} is not empty. */
     private long acksOwedSince;
+    /** A segment shorter than the mss is among those owed an ack: the acks go with the next flush, never held. */
+    private boolean acksUrgent;
     private boolean busy;
 
     /** An engine whose congestion control is what {@link KcpConfig#congestion()} selects. */
@@ -251,7 +253,7 @@ public final class KcpEngine {
         }
         long at = Math.min(nextTick, dataAt);
         if (!acks.isEmpty() && config.ackDelayMillis() > 0) {
-            at = Math.min(at, acksOwedSince + config.ackDelayMillis());
+            at = Math.min(at, acksUrgent ? nowMillis : acksOwedSince + config.ackDelayMillis());
         }
         if (probe.active() && remoteWindow == 0) {
             at = Math.min(at, probe.probeAt());
@@ -392,6 +394,7 @@ public final class KcpEngine {
                             acksOwedSince = now;
                         }
                         acks.add(sn, ts);
+                        acksUrgent |= segLen < config.mss();
                         if (receiver.accept(sn, p, pos + KcpWire.HEADER_BYTES, segLen)) {
                             counters.bytesReceived += segLen;
                         }
@@ -466,11 +469,14 @@ public final class KcpEngine {
 
     /**
      * Whether this flush may keep its acks for later (see {@link KcpConfig#ackDelayMillis}): fewer than
-     * {@link #ACKS_PER_PACKET} owed, the oldest for less than the delay, and no window tell due. Holes do not matter:
-     * the peer's fast retransmit counts acks, not packets (see {@link #countSkips}), and they leave within the delay.
+     * {@link #ACKS_PER_PACKET} owed, the oldest for less than the delay, every one of a full-mss segment, and no window
+     * tell due. Holes do not matter: the peer's fast retransmit counts acks, not packets (see {@link #countSkips}),
+     * and they leave within the delay. A shorter segment is the end of what the peer had to send (a request, a
+     * keystroke, the tail of a response): nothing more is coming to share the packet, and its ack would otherwise
+     * ride on our answer, whose loss would then also make the peer retransmit by timeout.
      */
     private boolean holdsAcks(long now) {
-        return config.ackDelayMillis() > 0 && !config.immediateAcks() && !acks.isEmpty()
+        return config.ackDelayMillis() > 0 && !config.immediateAcks() && !acks.isEmpty() && !acksUrgent
                 && acks.size() < ACKS_PER_PACKET && !tellWindow && now - acksOwedSince < config.ackDelayMillis();
     }
 
@@ -501,6 +507,7 @@ public final class KcpEngine {
         }
         counters.acksSent += sent + acks.size();
         acks.clear();
+        acksUrgent = false;
         if (tellWindow) {
             tellWindow = false;
             writer.control(KcpWire.CMD_WINS, (int) now, 0);

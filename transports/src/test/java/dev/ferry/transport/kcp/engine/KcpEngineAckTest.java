@@ -96,8 +96,9 @@ class KcpEngineAckTest {
         return e;
     }
 
+    /** A full segment: bulk, whose ack may wait for company. */
     private static void push(KcpEngine e, int sn, long now) {
-        input(e, WireSegment.push(CONV, sn, 0, 64, (int) now, new byte[10]), now);
+        input(e, WireSegment.push(CONV, sn, 0, 64, (int) now, new byte[e.config().mss()]), now);
     }
 
     private List<Integer> ackedSns() {
@@ -118,6 +119,23 @@ class KcpEngineAckTest {
         e.update(15);
         assertEquals(List.of(0), ackedSns());
         assertEquals(1, out.packets.size());
+    }
+
+    @Test
+    void theAckOfAShortSegmentIsNeverHeld() {
+        KcpEngine e = heldAcksEngine();
+        push(e, 0, 10);
+        e.flush(10);
+        assertTrue(out.packets.isEmpty(), "a full segment's ack is held");
+        input(e, WireSegment.push(CONV, 1, 0, 64, 11, new byte[e.config().mss() - 1]), 11);
+        assertEquals(11, e.nextUpdate(11), "a short segment (a request, the end of a message) wants its ack now");
+        e.flush(11);
+        assertEquals(List.of(0, 1), ackedSns(), "both owed acks leave, in one packet");
+        assertEquals(1, out.packets.size());
+        out.clear();
+        push(e, 2, 12);
+        e.flush(12);
+        assertTrue(out.packets.isEmpty(), "the next full segment's ack is held again");
     }
 
     @Test
