@@ -4,6 +4,7 @@ import dev.ferry.transport.kcp.engine.KcpConfig;
 import dev.ferry.transport.kcp.engine.KcpEngine;
 import dev.ferry.transport.kcp.engine.KcpOutput;
 import dev.ferry.transport.kcp.engine.KcpStats;
+import dev.ferry.transport.udp.DatagramBatcher;
 import dev.ferry.transport.udp.Drop;
 import dev.ferry.transport.udp.FecStage;
 import dev.ferry.transport.udp.PacketCrypto;
@@ -11,7 +12,6 @@ import dev.ferry.transport.udp.PacketFormat;
 import dev.ferry.transport.udp.Plaintext;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +39,8 @@ final class KcpSession implements KcpOutput {
     private static final int CLOSE_COPIES = 2;
 
     private final Channel socket;
+    /** Sealed packets wait here for {@link #flushSocket}, which sends them (with GSO when the socket has it). */
+    private final DatagramBatcher batcher;
     private final PacketCrypto crypto;
     private final KcpEngine engine;
     private final KcpOptions options;
@@ -61,7 +63,6 @@ final class KcpSession implements KcpOutput {
     private KcpStreamChannel channel;
     private ScheduledFuture<?> timer;
     private long timerAt = Long.MAX_VALUE;
-    private boolean datagramsPending;
     private boolean lingering;
     private long lingerDeadline;
     private boolean finished;
@@ -75,6 +76,7 @@ final class KcpSession implements KcpOutput {
     KcpSession(Channel socket, PacketCrypto crypto, KcpOptions options, InetSocketAddress peer, boolean client,
                BooleanSupplier mayLinger, Runnable onFinished) {
         this.socket = socket;
+        this.batcher = DatagramBatcher.forSocket(socket);
         this.crypto = crypto;
         this.options = options;
         this.peer = peer;
@@ -127,9 +129,7 @@ final class KcpSession implements KcpOutput {
 
     private void send(int kind, byte[] body, int offset, int length) {
         long stamp = stampPackets ? options.wallClock().millis() : -1;
-        ByteBuf sealed = crypto.seal(socket.alloc(), kind, stamp, body, offset, length);
-        socket.write(new DatagramPacket(sealed, peer), socket.voidPromise());
-        datagramsPending = true;
+        crypto.sealInto(batcher.next(crypto.sealedLength(stamp, length), peer), kind, stamp, body, offset, length);
     }
 
     /**
@@ -257,10 +257,7 @@ final class KcpSession implements KcpOutput {
     }
 
     void flushSocket() {
-        if (datagramsPending) {
-            datagramsPending = false;
-            socket.flush();
-        }
+        batcher.flush();
     }
 
     private void rearm() {

@@ -29,8 +29,8 @@ import java.net.InetSocketAddress;
 public final class KcpTransport implements Transport {
     /** Socket buffers as kcptun's default: room for a full window of packets in flight at high rates. */
     private static final int SOCKET_BUFFER = 4 * 1024 * 1024;
-    /** Datagrams one recvmmsg call may return. */
-    private static final int DATAGRAMS_PER_READ = 16;
+    /** The largest read with UDP GRO: a whole run of datagrams, at most one 16-bit UDP length. */
+    private static final int GRO_READ = 65_535;
 
     private final IoRuntime io;
     private final KcpOptions options;
@@ -139,12 +139,16 @@ public final class KcpTransport implements Transport {
                 .group(loop)
                 .channel(io.datagramChannel())
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
-                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
-                .option(ChannelOption.RCVBUF_ALLOCATOR,
-                        new FixedRecvByteBufAllocator(options.maxDatagram() * DATAGRAMS_PER_READ));
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER);
         if (io.isEpoll()) {
-            // recvmmsg: one system call returns up to DATAGRAMS_PER_READ datagrams
-            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, options.maxDatagram());
+            // UDP GRO: one read may return a run of datagrams the kernel kept together (a peer's GSO send, or
+            // datagrams coalesced on receive), up to 64 KiB, which Netty cuts back into datagrams. One run per system
+            // call (no MAX_DATAGRAM_PAYLOAD_SIZE): Netty's recvmmsg path would hand a run up as one datagram
+            // (DatagramBatcherTest).
+            b.option(EpollChannelOption.UDP_GRO, true)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(GRO_READ));
+        } else {
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(options.maxDatagram()));
         }
         return b;
     }

@@ -73,12 +73,30 @@ public final class PacketCrypto {
     }
 
     /**
-     * Seals one packet.
+     * Seals one packet into a new buffer.
      *
      * @param timestamp wall-clock milliseconds to carry (sets {@link PacketFormat#FLAG_TIMESTAMP}), or -1 for none
      * @throws IllegalArgumentException if the body is larger than {@link #maxBody()}
      */
     public ByteBuf seal(ByteBufAllocator alloc, int kind, long timestamp, byte[] body, int offset, int length) {
+        ByteBuf out = alloc.directBuffer(sealedLength(timestamp, length));
+        sealInto(out, kind, timestamp, body, offset, length);
+        return out;
+    }
+
+    /** The length of the packet {@link #seal} makes of a body of {@code length} bytes. */
+    public int sealedLength(long timestamp, int length) {
+        return PacketFormat.HEADER_LENGTH + PacketFormat.KIND_LENGTH
+                + (timestamp >= 0 ? PacketFormat.TIMESTAMP_LENGTH : 0) + length + send.tagLength();
+    }
+
+    /**
+     * Seals one packet and appends it to {@code out} ({@link #sealedLength} bytes), which must have the room.
+     *
+     * @param timestamp wall-clock milliseconds to carry (sets {@link PacketFormat#FLAG_TIMESTAMP}), or -1 for none
+     * @throws IllegalArgumentException if the body is larger than {@link #maxBody()}
+     */
+    public void sealInto(ByteBuf out, int kind, long timestamp, byte[] body, int offset, int length) {
         if (length > maxBody()) {
             throw new IllegalArgumentException("body of " + length + " bytes exceeds " + maxBody());
         }
@@ -95,9 +113,7 @@ public final class PacketCrypto {
         // Sealed heap to heap, then copied once into the socket's direct buffer: SunJCE's GCM between a heap and a
         // direct buffer copies through temporary arrays and costs more than this copy (PacketCryptoBench).
         send.seal(packetNumber, ByteBuffer.wrap(plain, 0, p), ByteBuffer.wrap(sealed, 0, sealedLength));
-        ByteBuf out = alloc.directBuffer(PacketFormat.HEADER_LENGTH + sealedLength);
         out.writeLong(sessionId).writeLong(packetNumber).writeBytes(sealed, 0, sealedLength);
-        return out;
     }
 
     /**
