@@ -6,6 +6,9 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.netty.channel.socket.DatagramPacket;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.net.InetSocketAddress;
 
 /**
@@ -14,6 +17,10 @@ import java.net.InetSocketAddress;
  * stack then handles the run once instead of once per datagram (shared/PLATFORM.md: about 250 k datagrams/s one by
  * one, several times that with GSO). Without GSO (another transport than epoll, or a kernel without it) each datagram
  * is its own write; either way a flush sends everything written since the last one, in order.
+ *
+ * <p>A GSO send can fail where a plain one would not (the kernel refuses it on a route through IPsec, or through a
+ * device that cannot checksum for it): the batcher then logs once and sends one by one from then on. The datagrams of
+ * the failed send are lost, as on a lossy link; the KCP engine sends its segments again.
  *
  * <p>Use: {@link #next} for each datagram, write exactly the announced bytes to the buffer it returns, then
  * {@link #flush}. Threading: the socket's event loop.
@@ -24,8 +31,10 @@ public final class DatagramBatcher {
     /** The most bytes one GSO send carries: one UDP payload's 16-bit length, less IPv6 and UDP headers, with room. */
     static final int MAX_BYTES = 65_000;
 
+    private static final Logger LOG = LoggerFactory.getLogger(DatagramBatcher.class);
+
     private final Channel socket;
-    private final boolean gso;
+    private boolean gso;
     private ByteBuf batch;
     private InetSocketAddress recipient;
     private int segmentLength;
@@ -80,14 +89,26 @@ public final class DatagramBatcher {
 
     private void emit() {
         ByteBuf content = batch;
+        InetSocketAddress to = recipient;
         int count = segments;
         batch = null;
         segments = 0;
         shortTail = false;
         if (count == 1) {
-            socket.write(new DatagramPacket(content, recipient), socket.voidPromise());
+            socket.write(new DatagramPacket(content, to), socket.voidPromise());
         } else {
-            socket.write(new SegmentedDatagramPacket(content, segmentLength, recipient), socket.voidPromise());
+            socket.write(new SegmentedDatagramPacket(content, segmentLength, to)).addListener(f -> {
+                if (!f.isSuccess() && gso) {
+                    gso = false;
+                    LOG.warn("UDP GSO send to {} failed ({}); sending datagrams one by one from now on", to,
+                            f.cause().toString());
+                }
+            });
         }
+    }
+
+    /** Whether runs still go out as GSO sends (false once one failed). */
+    public boolean usesGso() {
+        return gso;
     }
 }

@@ -6,17 +6,22 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.netty.channel.socket.DatagramPacket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -103,6 +108,47 @@ class DatagramBatcherTest {
         assertReceived(sentToB, toB);
     }
 
+    @Test
+    void aFailedGsoSendSwitchesToOneByOne() throws Exception {
+        assumeTrue(io.isEpoll() && EpollDatagramChannel.isSegmentedDatagramPacketSupported(),
+                "needs epoll with UDP GSO (this machine: " + io.name() + ")");
+        LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+        InetSocketAddress to = receiver(false, received);
+        // The kernel refuses a GSO send on some routes (IPsec, a device that cannot checksum for it), which loopback
+        // cannot show: a handler in the sender's pipeline stands in for it and fails every GSO write with EIO.
+        Channel sender = bind(new Bootstrap().handler(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof SegmentedDatagramPacket gsoSend) {
+                    gsoSend.release();
+                    promise.setFailure(new IOException("sendmsg(..) failed: Input/output error (stand-in)"));
+                } else {
+                    ctx.write(msg, promise);
+                }
+            }
+        }));
+        DatagramBatcher batcher = new DatagramBatcher(sender, true);
+        SplittableRandom random = new SplittableRandom(SEED);
+        List<byte[]> second = new ArrayList<>();
+        CompletableFuture<Boolean> gsoAfterFailure = new CompletableFuture<>();
+        sender.eventLoop().execute(() -> {
+            for (int i = 0; i < 5; i++) {
+                batcher.next(1000, to).writeZero(1000); // one GSO send, refused: lost
+            }
+            batcher.flush();
+            for (int i = 0; i < 5; i++) {
+                byte[] datagram = new byte[1000];
+                random.nextBytes(datagram);
+                second.add(datagram);
+                batcher.next(datagram.length, to).writeBytes(datagram);
+            }
+            batcher.flush();
+            gsoAfterFailure.complete(batcher.usesGso());
+        });
+        assertEquals(false, gsoAfterFailure.get(10, TimeUnit.SECONDS), "GSO is off after the failed send");
+        assertReceived(second, received);
+    }
+
     private static void assertReceived(List<byte[]> sent, LinkedBlockingQueue<byte[]> received) throws Exception {
         for (int i = 0; i < sent.size(); i++) {
             byte[] got = received.poll(10, TimeUnit.SECONDS);
@@ -113,9 +159,11 @@ class DatagramBatcherTest {
     }
 
     private InetSocketAddress receiver(boolean gro, LinkedBlockingQueue<byte[]> into) {
-        Bootstrap b = new Bootstrap()
-                .option(EpollChannelOption.UDP_GRO, gro)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_535))
+        Bootstrap b = new Bootstrap();
+        if (gro) {
+            b.option(EpollChannelOption.UDP_GRO, true);
+        }
+        b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_535))
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
