@@ -360,7 +360,7 @@ final class KcpSession implements KcpOutput {
 
     /** The counters a user needs to judge a link: what went out, what had to go again, and the round trip. */
     static String summary(KcpStats s) {
-        return String.format(Locale.ROOT, "sent %d payload bytes in %d packets (%d small ones twice): %d data "
+        return String.format(Locale.ROOT, "sent %d payload bytes in %d packets (%d small ones three times): %d data "
                         + "segments, of which %d retransmitted after a timeout and %d fast, and %d acks; received %d "
                         + "payload bytes in %d packets; srtt %d ms",
                 s.bytesSent(), s.packetsSent(), s.duplicatedPackets(), s.segmentsSent(), s.retransmits(),

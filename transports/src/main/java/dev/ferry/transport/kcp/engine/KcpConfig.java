@@ -15,9 +15,9 @@ package dev.ferry.transport.kcp.engine;
  * @param deadLinkTransmissions a segment sent this many times without an ack means the link is dead (>= 1)
  * @param immediateAcks true: {@link KcpEngine#input} sends the acks it owes before returning; false: acks wait for
  *     the next flush() or update(), so an owner that flushes after a batch of reads acks the batch in few packets
- * @param duplicateBelow a packet carrying data and no longer than this many bytes is sent twice (0 = never). Small
- *     packets are the latency-sensitive ones (a keystroke, an RPC, the tail of a response); with both copies lost
- *     only at the square of the loss rate, they almost never wait for a retransmission timeout, while bulk
+ * @param duplicateBelow a packet carrying data and no longer than this many bytes is sent three times (0 = never).
+ *     Small packets are the latency-sensitive ones (a keystroke, an RPC, the tail of a response); with every copy
+ *     lost only at the cube of the loss rate, they almost never wait for a retransmission timeout, while bulk
  *     transfers, whose packets are full, pay nothing
  * @param declaredBytesPerSecond the rate {@link Congestion#DECLARED} sends at, in wire bytes (KCP header and
  *     payload) per second, retransmissions included; > 0 with DECLARED, otherwise kept but unused (>= 0)

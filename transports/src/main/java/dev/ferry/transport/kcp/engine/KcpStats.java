@@ -17,7 +17,7 @@ package dev.ferry.transport.kcp.engine;
  * @param rtoMillis the retransmission timeout a new segment starts with
  * @param congestionWindow segments the congestion controller allows in flight, capped at the send window (equal to
  *     the send window when congestion control is off)
- * @param duplicatedPackets small packets with data sent a second time (counted in packetsSent too)
+ * @param duplicatedPackets small packets with data sent more than once (every copy counted in packetsSent)
  * @param pacingRate wire bytes per second PUSH segments are paced at; 0 when unpaced
  */
 public record KcpStats(long packetsSent, long packetsReceived, long segmentsSent, long retransmits,

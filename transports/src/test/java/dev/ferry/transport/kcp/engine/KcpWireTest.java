@@ -60,13 +60,14 @@ class KcpWireTest {
     }
 
     @Test
-    void smallDataPacketsGoTwiceAndFullOnesOnce() {
+    void smallDataPacketsGoThreeTimesAndFullOnesOnce() {
         PacketRecorder out = new PacketRecorder();
         KcpEngine e = new KcpEngine(1, KcpConfig.fast3(), out);
         e.send(new byte[64], 0, 64);
         e.flush(0);
-        assertEquals(2, out.packets.size(), "a 64-byte request is sent twice");
+        assertEquals(3, out.packets.size(), "a 64-byte request is sent three times");
         assertEquals(HEX.formatHex(out.packets.get(0)), HEX.formatHex(out.packets.get(1)));
+        assertEquals(HEX.formatHex(out.packets.get(0)), HEX.formatHex(out.packets.get(2)));
         out.packets.clear();
         e.send(new byte[4 * 1326], 0, 4 * 1326);
         e.flush(1);

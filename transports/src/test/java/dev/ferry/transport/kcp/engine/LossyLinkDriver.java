@@ -170,7 +170,7 @@ final class LossyLinkDriver {
             this.total = total;
             this.engine = new KcpEngine(CONV, config, (packet, length) -> {
                 if (sameAsLastOutput(packet, length)) {
-                    engineDuplicates++; // a small packet the engine sends twice on purpose: not a retransmission
+                    engineDuplicates++; // a small packet the engine sends again on purpose: not a retransmission
                 } else {
                     countSegments(packet, length, true);
                 }
@@ -308,7 +308,7 @@ final class LossyLinkDriver {
      * @param pushTransmissions PUSH segments it put on the wire
      * @param pushRetransmissions of those, ones whose sn it had sent before (seen on the wire)
      * @param pushDelivered PUSH segments the link delivered to it (link duplicates included)
-     * @param engineDuplicates packets it output twice in a row on purpose (small packets with data, see
+     * @param engineDuplicates copies of a packet it output again right after it on purpose (small packets with data, see
      *     {@link KcpConfig#duplicateBelow()}); not counted among its transmissions
      * @param zeroWindowAdvertised segments it sent saying its receive window was full
      * @param windowProbes WASK segments it sent
