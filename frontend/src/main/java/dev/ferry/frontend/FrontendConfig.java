@@ -11,11 +11,11 @@ import java.util.Objects;
  * A validated frontend configuration. {@code server} is the backend (may be unresolved: it is resolved at each
  * connect); {@code openWait} bounds how long an accepted connection waits for a tunnel during an outage before it
  * is closed; {@code drainTimeout} bounds how long SIGTERM waits for open streams; {@code udpForwards} are the
- * {@code -U} forwards of UDP datagrams.
+ * {@code -U} forwards of UDP datagrams; {@code access} says which clients the TCP listeners take, and how many.
  */
 public record FrontendConfig(InetSocketAddress server, String transport, TunnelSettings tunnel,
                              List<PortForward> forwards, Duration openWait, Duration drainTimeout,
-                             List<PortForward> udpForwards) {
+                             List<PortForward> udpForwards, ClientAccess access) {
     public static final Duration DEFAULT_OPEN_WAIT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -27,6 +27,14 @@ public record FrontendConfig(InetSocketAddress server, String transport, TunnelS
         udpForwards = List.copyOf(udpForwards);
         Objects.requireNonNull(openWait, "openWait");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(access, "access");
+    }
+
+    /** A configuration open to any client. */
+    public FrontendConfig(InetSocketAddress server, String transport, TunnelSettings tunnel,
+                          List<PortForward> forwards, Duration openWait, Duration drainTimeout,
+                          List<PortForward> udpForwards) {
+        this(server, transport, tunnel, forwards, openWait, drainTimeout, udpForwards, ClientAccess.OPEN);
     }
 
     /** A configuration without UDP forwards. */

@@ -38,6 +38,7 @@ public final class FrontendServer implements AutoCloseable {
     private final AccessLog accessLog = new AccessLog();
     private final List<Channel> listeners = new ArrayList<>();
     private final ActiveCount connections = new ActiveCount();
+    private final ClientGate gate;
     private EventLoopGroup group;
     private TunnelClient tunnel;
 
@@ -45,6 +46,7 @@ public final class FrontendServer implements AutoCloseable {
         this.config = config;
         this.io = io;
         this.transports = transports;
+        this.gate = new ClientGate(config.access());
     }
 
     /**
@@ -94,6 +96,15 @@ public final class FrontendServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        InetSocketAddress client = (InetSocketAddress) ch.remoteAddress();
+                        String refused = gate.admit(client);
+                        if (refused != null) {
+                            LOG.info("refused connection from {} to {}: {}", AccessLog.format(client),
+                                    ch.localAddress(), refused);
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(x -> gate.release(client));
                         connections.increment();
                         ch.closeFuture().addListener(x -> connections.decrement());
                         ch.pipeline().addLast(new ClientBridge(f.target(), tunnel, config.openWait(), accessLog));

@@ -1,5 +1,6 @@
 package dev.ferry.frontend.cli;
 
+import dev.ferry.backend.DestinationPolicy;
 import dev.ferry.backend.cli.Cli;
 import dev.ferry.backend.cli.CliContext;
 import dev.ferry.backend.cli.Converters;
@@ -12,6 +13,7 @@ import dev.ferry.backend.cli.TunnelOptions;
 import dev.ferry.backend.cli.Version;
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.crypto.PresharedKey;
+import dev.ferry.frontend.ClientAccess;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.FrontendServer;
 import dev.ferry.frontend.PortForward;
@@ -48,6 +50,11 @@ import java.util.stream.Collectors;
                 "  # Several forwards; the second one reachable from the whole LAN:",
                 "  FERRY_KEY=$(cat ferry.key) ferry frontend --server 203.0.113.7:7000 \\",
                 "      -L 8443=intranet.example:443 -L 0.0.0.0:3389=10.0.0.5:3389",
+                "",
+                "  # Open to the LAN only, at most 16 connections per machine:",
+                "  ferry frontend --server vps.example.com:7000 --key-file ferry.key \\",
+                "      -L 0.0.0.0:3389=10.0.0.5:3389 --allow-client 192.168.1.0/24 \\",
+                "      --max-connections-per-client 16",
                 "",
                 "  # IPv6 addresses go in brackets:",
                 "  ferry frontend --server [2001:db8::7]:7000 --key-file ferry.key \\",
@@ -121,6 +128,25 @@ public final class FrontendCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
 
+    @Option(names = "--allow-client", paramLabel = "CIDR",
+            description = "Take TCP connections only from clients in this address block, e.g. 192.168.1.0/24 or "
+                    + "[fd00::/8] (repeatable). Default: any client.")
+    List<String> allowClients = new ArrayList<>();
+
+    @Option(names = "--deny-client", paramLabel = "CIDR",
+            description = "Refuse TCP connections from clients in this address block (repeatable); wins over "
+                    + "--allow-client.")
+    List<String> denyClients = new ArrayList<>();
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "0",
+            description = "Refuse TCP connections beyond N open at once. Default: 0 (no limit).")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-client", paramLabel = "N", defaultValue = "0",
+            description = "Refuse TCP connections beyond N open at once from one client address. Default: 0 "
+                    + "(no limit).")
+    int maxPerClient;
+
     public FrontendCommand(CliContext context) {
         this.context = context;
     }
@@ -149,13 +175,32 @@ public final class FrontendCommand implements Callable<Integer> {
         }
         requireDistinct("-L", forwards);
         requireDistinct("-U", udpForwards);
+        ClientAccess access = clientAccess();
         PresharedKey key = keys.resolve(context.env()); // last: a passphrase takes a moment to stretch
         TunnelSettings t = downRate.applyTo(kcpOptions.applyTo(tunnelOptions.applyTo(
                 TunnelSettings.defaults(key, cipher))));
         TunnelSettings tunnel = new TunnelSettings(t.key(), t.cipher(), insecure, t.keepaliveInterval(),
                 t.deadAfter(), t.handshakeTimeout(), t.streamWindow(), t.clock(), t.kcp(), t.udpIdle());
         return new FrontendConfig(server.toUnresolvedUnlessLiteral(), transport, tunnel, forwards, openWait,
-                drainTimeout, udpForwards);
+                drainTimeout, udpForwards, access);
+    }
+
+    private ClientAccess clientAccess() {
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("--max-connections: must be 0 (no limit) or more, got "
+                    + maxConnections);
+        }
+        if (maxPerClient < 0) {
+            throw new IllegalArgumentException("--max-connections-per-client: must be 0 (no limit) or more, got "
+                    + maxPerClient);
+        }
+        DestinationPolicy addresses;
+        try {
+            addresses = DestinationPolicy.of(allowClients, denyClients);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--allow-client/--deny-client: " + e.getMessage());
+        }
+        return new ClientAccess(addresses, maxConnections, maxPerClient);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.ferry.frontend.cli;
 
 import dev.ferry.backend.cli.CliContext;
 import dev.ferry.crypto.CipherKind;
+import dev.ferry.frontend.ClientAccess;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.PortForward;
 import dev.ferry.tunnel.wire.Destination;
@@ -146,6 +147,13 @@ class FrontendCommandTest {
             "--udp-timeout|0s|ferry: --udp-timeout: must be more than 0",
             "-U|5353|ferry: -U: expected [BIND:]PORT=HOST:PORT, got '5353'",
             "--transport|kcpx|ferry: --transport: unknown transport 'kcpx' (known: tcp, kcp, udp)",
+            "--deny-client|10.0.0.0/33|ferry: --allow-client/--deny-client: bad rule '10.0.0.0/33': prefix length "
+                    + "must be 0 to 32",
+            "--allow-client|lan.example|ferry: --allow-client/--deny-client: bad rule 'lan.example': 'lan.example' "
+                    + "is not an IP address or CIDR (names are not allowed)",
+            "--max-connections|-1|ferry: --max-connections: must be 0 (no limit) or more, got -1",
+            "--max-connections-per-client|-2|ferry: --max-connections-per-client: must be 0 (no limit) or more, "
+                    + "got -2",
     })
     void badValuesGiveOneLineNamingTheOption(String option, String value, String expected) {
         List<String> args = new ArrayList<>(List.of("frontend", "--key", KEY));
@@ -157,6 +165,20 @@ class FrontendCommandTest {
         }
         args.addAll(List.of(option, value));
         assertUsageError(ferry(args.toArray(String[]::new)), expected);
+    }
+
+    @Test
+    void clientAccessAndLimits() {
+        FrontendConfig c = config("--server", "h:7000", "--key", KEY, "-L", "0.0.0.0:2222=h:22", "--allow-client",
+                "192.168.1.0/24", "--deny-client", "192.168.1.9", "--max-connections", "100",
+                "--max-connections-per-client", "8");
+        assertEquals(100, c.access().maxConnections());
+        assertEquals(8, c.access().maxPerClient());
+        assertTrue(c.access().addresses().permits(new InetSocketAddress("192.168.1.20", 50000)));
+        assertFalse(c.access().addresses().permits(new InetSocketAddress("192.168.1.9", 50000)), "deny wins");
+        assertFalse(c.access().addresses().permits(new InetSocketAddress("10.0.0.1", 50000)), "not allowed");
+        assertEquals(ClientAccess.OPEN, config("--server", "h:7000", "--key", KEY, "-L", "1=h:2").access(),
+                "default: any client, no limits");
     }
 
     @Test
