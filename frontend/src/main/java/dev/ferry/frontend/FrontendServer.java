@@ -46,7 +46,7 @@ public final class FrontendServer implements AutoCloseable {
         this.config = config;
         this.io = io;
         this.transports = transports;
-        this.gate = new ClientGate(config.access());
+        this.gate = new ClientGate(config.access(), connections);
     }
 
     /**
@@ -105,8 +105,6 @@ public final class FrontendServer implements AutoCloseable {
                             return;
                         }
                         ch.closeFuture().addListener(x -> gate.release(client));
-                        connections.increment();
-                        ch.closeFuture().addListener(x -> connections.decrement());
                         ch.pipeline().addLast(new ClientBridge(f.target(), tunnel, config.openWait(), accessLog));
                     }
                 })
