@@ -5,7 +5,9 @@ import dev.ferry.tunnel.bridge.SocketStreamBridge;
 import dev.ferry.tunnel.control.TunnelClient;
 import dev.ferry.tunnel.mux.MuxSession;
 import dev.ferry.tunnel.wire.Destination;
+import dev.ferry.tunnel.wire.OpenStatus;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 
@@ -16,32 +18,92 @@ import java.util.concurrent.TimeUnit;
  * The frontend's end of a stream: one accepted client connection. It waits (bounded) for a tunnel, then opens the
  * stream with whatever the client sent first, so a client-speaks-first request costs no extra round trip; for
  * protocols where the server speaks first the open goes out after {@link #FIRST_BYTES_WAIT_MILLIS} anyway.
+ *
+ * <p>A bridge may join a connection that is already up (a SOCKS5 connection once its request is read): it starts
+ * when added then, with the bytes that came after the request as its first bytes, and tells the {@link OpenReply}
+ * how the open went before any byte of the destination reaches the client.
  */
-final class ClientBridge extends SocketStreamBridge {
+public final class ClientBridge extends SocketStreamBridge {
     static final long FIRST_BYTES_WAIT_MILLIS = 1;
+
+    /** Told the outcome of the open once, on the tunnel's loop, before the first byte from the destination. */
+    public interface OpenReply {
+        OpenReply NONE = status -> { };
+
+        void opened(OpenStatus status);
+    }
 
     private final Destination target;
     private final TunnelClient tunnels;
     private final Duration openWait;
+    private final OpenReply reply;
+    private final long firstBytesWaitMillis;
+    private CompositeByteBuf early;
+    private boolean started;
     private String client;
     private MuxSession session;
     private boolean opened;
+    private boolean replied;
 
+    /** A bridge for a {@code -L} forward or a redirected connection: waits briefly for the client's first bytes. */
     ClientBridge(Destination target, TunnelClient tunnels, Duration openWait, AccessLog accessLog) {
+        this(target, tunnels, openWait, accessLog, OpenReply.NONE, FIRST_BYTES_WAIT_MILLIS, Unpooled.EMPTY_BUFFER);
+    }
+
+    /**
+     * A bridge for a client that waits for {@code reply} before it sends: opens at once, with {@code early} (bytes
+     * the client sent ahead anyway; ownership taken) as its first bytes.
+     */
+    public ClientBridge(Destination target, TunnelClient tunnels, Duration openWait, AccessLog accessLog,
+                        OpenReply reply, ByteBuf early) {
+        this(target, tunnels, openWait, accessLog, reply, 0, early);
+    }
+
+    private ClientBridge(Destination target, TunnelClient tunnels, Duration openWait, AccessLog accessLog,
+                         OpenReply reply, long firstBytesWaitMillis, ByteBuf early) {
         super(accessLog, true);
         this.target = target;
         this.tunnels = tunnels;
         this.openWait = openWait;
+        this.reply = reply;
+        this.firstBytesWaitMillis = firstBytesWaitMillis;
+        this.early = Unpooled.compositeBuffer();
+        if (early.isReadable()) {
+            this.early.addComponent(true, early);
+        } else {
+            early.release();
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        super.handlerAdded(ctx);
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         super.channelActive(ctx);
+        start(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseEarly();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (started) {
+            return;
+        }
+        started = true;
+        socket = ctx.channel();
         client = AccessLog.format(ctx.channel().remoteAddress());
         tunnels.acquire(openWait).addListener(f -> {
             if (!f.isSuccess()) {
-                setOutcome("no_tunnel");
-                socket.close();
+                fail("no_tunnel");
                 return;
             }
             MuxSession s = (MuxSession) f.getNow();
@@ -50,14 +112,31 @@ final class ClientBridge extends SocketStreamBridge {
         });
     }
 
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (sessionLoop == null && msg instanceof ByteBuf data && early != null) {
+            early.addComponent(true, data); // sent before the tunnel was there: held for the open
+            return;
+        }
+        super.channelRead(ctx, msg);
+    }
+
     private void begin(MuxSession s) {
         if (!socket.isActive()) {
+            releaseEarly();
             return;
         }
         session = s;
         socket.read();
-        sessionLoop.schedule(() -> open(Unpooled.EMPTY_BUFFER, false), FIRST_BYTES_WAIT_MILLIS,
-                TimeUnit.MILLISECONDS);
+        if (early.isReadable() || firstBytesWaitMillis == 0) {
+            ByteBuf first = early;
+            early = null;
+            open(first, false);
+        } else {
+            releaseEarly();
+            sessionLoop.schedule(() -> open(Unpooled.EMPTY_BUFFER, false), firstBytesWaitMillis,
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -82,12 +161,37 @@ final class ClientBridge extends SocketStreamBridge {
         opened = true;
         stream = session.open(target, first, fin, this);
         if (stream == null) {
-            setOutcome("no_tunnel");
-            socket.close();
+            fail("no_tunnel");
             return;
         }
         if (stream.isWritable()) {
             requestRead();
+        }
+    }
+
+    @Override
+    public void onOpenResult(OpenStatus status) {
+        tell(status);
+        super.onOpenResult(status);
+    }
+
+    private void fail(String outcome) {
+        setOutcome(outcome);
+        tell(OpenStatus.FAILED);
+        socket.close();
+    }
+
+    private void tell(OpenStatus status) {
+        if (!replied) {
+            replied = true;
+            reply.opened(status);
+        }
+    }
+
+    private void releaseEarly() {
+        if (early != null) {
+            early.release();
+            early = null;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.frontend;
 
+import dev.ferry.frontend.socks.SocksService;
 import dev.ferry.transport.IoRuntime;
 import dev.ferry.transport.Transport;
 import dev.ferry.transport.Transports;
@@ -7,6 +8,7 @@ import dev.ferry.tunnel.bridge.AccessLog;
 import dev.ferry.tunnel.control.ActiveCount;
 import dev.ferry.tunnel.control.Backoff;
 import dev.ferry.tunnel.control.TunnelClient;
+import dev.ferry.tunnel.wire.Destination;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -41,6 +43,7 @@ public final class FrontendServer implements AutoCloseable {
     private final ClientGate gate;
     private EventLoopGroup group;
     private TunnelClient tunnel;
+    private LoopGuard loops;
 
     public FrontendServer(FrontendConfig config, IoRuntime io, Transports transports) {
         this.config = config;
@@ -51,7 +54,7 @@ public final class FrontendServer implements AutoCloseable {
 
     /**
      * Binds every forward and starts the tunnel; returns the bound addresses in the order of the forwards, the TCP
-     * ones ({@code -L}) first, then the UDP ones ({@code -U}).
+     * ones ({@code -L}) first, then the UDP ones ({@code -U}), then the entrances.
      */
     public List<InetSocketAddress> start() throws Exception {
         Transport transport = transports.create(config.transport(), config.tunnel().transportOptions(random));
@@ -62,10 +65,11 @@ public final class FrontendServer implements AutoCloseable {
         tunnel = new TunnelClient(transport, group, config.server(), config.tunnel(), random,
                 new Backoff(BACKOFF_INITIAL, BACKOFF_MAX, new java.util.SplittableRandom(random.nextLong())));
         tunnel.start();
+        loops = new LoopGuard(tunnel);
         List<InetSocketAddress> bound = new ArrayList<>();
         try {
             for (PortForward f : config.forwards()) {
-                Channel ch = listen(f);
+                Channel ch = listen(f.bind(), c -> forwarded(c, f));
                 listeners.add(ch);
                 bound.add((InetSocketAddress) ch.localAddress());
                 LOG.info("forwarding {} -> {} through {}://{}", ch.localAddress(), f.target(), transport.name(),
@@ -78,6 +82,19 @@ public final class FrontendServer implements AutoCloseable {
                 LOG.info("forwarding UDP {} -> {} through {}://{}", ch.localAddress(), f.target(), transport.name(),
                         config.server());
             }
+            for (Entrance e : config.entrances()) {
+                Channel ch = switch (e) {
+                    case Entrance.Redirect r -> listen(r.bind(), this::redirected);
+                    case Entrance.Socks k -> listen(k.bind(), socks(k)::accept);
+                };
+                listeners.add(ch);
+                bound.add((InetSocketAddress) ch.localAddress());
+                LOG.info("{} {}: connections go through {}://{} to where they were going", describe(e),
+                        ch.localAddress(), transport.name(), config.server());
+            }
+            for (Channel ch : listeners) {
+                loops.listening((InetSocketAddress) ch.localAddress());
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -85,7 +102,7 @@ public final class FrontendServer implements AutoCloseable {
         return bound;
     }
 
-    private Channel listen(PortForward f) {
+    private Channel listen(InetSocketAddress bind, java.util.function.Consumer<Channel> admitted) {
         return new ServerBootstrap()
                 .group(group)
                 .channel(io.serverSocketChannel())
@@ -99,16 +116,40 @@ public final class FrontendServer implements AutoCloseable {
                         InetSocketAddress client = (InetSocketAddress) ch.remoteAddress();
                         String refused = gate.admit(client);
                         if (refused != null) {
-                            LOG.info("refused connection from {} to {}: {}", AccessLog.format(client),
-                                    ch.localAddress(), refused);
-                            ch.close();
+                            refuse(ch, refused);
                             return;
                         }
                         ch.closeFuture().addListener(x -> gate.release(client));
-                        ch.pipeline().addLast(new ClientBridge(f.target(), tunnel, config.openWait(), accessLog));
+                        admitted.accept(ch);
                     }
                 })
-                .bind(f.bind()).syncUninterruptibly().channel();
+                .bind(bind).syncUninterruptibly().channel();
+    }
+
+    private void forwarded(Channel ch, PortForward f) {
+        ch.pipeline().addLast(new ClientBridge(f.target(), tunnel, config.openWait(), accessLog));
+    }
+
+    private void redirected(Channel ch) {
+        InetSocketAddress original;
+        try {
+            original = OriginalDestination.of(ch);
+        } catch (IllegalStateException e) {
+            refuse(ch, "not redirected: " + e.getMessage());
+            return;
+        }
+        String loop = loops.refusal(original, (InetSocketAddress) ch.localAddress());
+        if (loop != null) {
+            refuse(ch, loop);
+            return;
+        }
+        ch.pipeline().addLast(new ClientBridge(Destination.of(original), tunnel, config.openWait(), accessLog));
+    }
+
+    private static void refuse(Channel ch, String reason) {
+        LOG.info("refused connection from {} to {}: {}", AccessLog.format(ch.remoteAddress()), ch.localAddress(),
+                reason);
+        ch.close();
     }
 
     private Channel listenUdp(PortForward f) {
@@ -117,6 +158,22 @@ public final class FrontendServer implements AutoCloseable {
                 .channel(io.datagramChannel())
                 .handler(new UdpForward(f.target(), tunnel, config.tunnel().udpIdle(), System::nanoTime))
                 .bind(f.bind()).syncUninterruptibly().channel();
+    }
+
+    private static String describe(Entrance e) {
+        return switch (e) {
+            case Entrance.Redirect r -> "redirected connections to";
+            case Entrance.Socks k -> "SOCKS5" + (k.users().required() ? " (login required)" : "") + " on";
+        };
+    }
+
+    private SocksService socks(Entrance.Socks k) {
+        return new SocksService(tunnel, config.openWait(), accessLog, k.users(), k.handshakeTimeout(),
+                (local, handler) -> new io.netty.bootstrap.Bootstrap()
+                        .group(group)
+                        .channel(io.datagramChannel())
+                        .handler(handler)
+                        .bind(local));
     }
 
     /** Bytes held in memory by the tunnel's streams (queued to send, received but not yet written out). */

@@ -14,9 +14,11 @@ import dev.ferry.backend.cli.Version;
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.crypto.PresharedKey;
 import dev.ferry.frontend.ClientAccess;
+import dev.ferry.frontend.Entrance;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.FrontendServer;
 import dev.ferry.frontend.PortForward;
+import dev.ferry.frontend.socks.SocksUsers;
 import dev.ferry.tunnel.TunnelSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,14 +35,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 /** {@code ferry frontend}: forwards local ports through one encrypted tunnel to a backend. */
 @Command(name = "frontend", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        customSynopsis = {"ferry frontend --server HOST:PORT -L [BIND:]PORT=HOST:PORT...",
-                "                      (--key-file PATH | --key SPEC | env FERRY_KEY) [OPTIONS]"},
-        description = {"Run the client end: accept connections on local ports and carry each one as a stream "
-                + "through one encrypted tunnel to the backend, which connects it to its destination.",
+        customSynopsis = {"ferry frontend --server HOST:PORT",
+                "      (--key-file PATH | --key SPEC | env FERRY_KEY)",
+                "      (-L [BIND:]PORT=HOST:PORT | -U [BIND:]PORT=HOST:PORT",
+                "       | --socks [BIND:]PORT | --redirect [BIND:]PORT)... [OPTIONS]"},
+        description = {"Run the client end: accept connections on local ports (fixed forwards, SOCKS5, or "
+                + "connections a firewall redirected) and carry each one as a stream through one encrypted tunnel "
+                + "to the backend, which connects it to its destination.",
                 "A new connection waits up to --open-wait for the tunnel while it is being re-established."},
         footerHeading = "%nExamples:%n",
         footer = {"  # kcptun-style: the server's own SSH; then 'ssh -p 2222 localhost'",
@@ -50,6 +54,15 @@ import java.util.stream.Collectors;
                 "  # Several forwards; the second one reachable from the whole LAN:",
                 "  FERRY_KEY=$(cat ferry.key) ferry frontend --server 203.0.113.7:7000 \\",
                 "      -L 8443=intranet.example:443 -L 0.0.0.0:3389=10.0.0.5:3389",
+                "",
+                "  # SOCKS5 for browsers and curl (names resolved at the backend):",
+                "  ferry frontend --server vps.example.com:7000 --key-file ferry.key --socks 1080",
+                "  curl --socks5-hostname 127.0.0.1:1080 https://example.com/",
+                "",
+                "  # This host's own TCP traffic, redirected by iptables (README: recipes):",
+                "  ferry frontend --server 203.0.113.7:7000 --key-file ferry.key --redirect 12345",
+                "  iptables -t nat -A OUTPUT -p tcp ! -d 203.0.113.7 \\",
+                "      -m addrtype ! --dst-type LOCAL -j REDIRECT --to-ports 12345",
                 "",
                 "  # Open to the LAN only, at most 16 connections per machine:",
                 "  ferry frontend --server vps.example.com:7000 --key-file ferry.key \\",
@@ -87,6 +100,24 @@ public final class FrontendCommand implements Callable<Integer> {
                     + "from the backend, and the replies back to their sender (repeatable; DNS, games, VoIP). Each "
                     + "sender address is a flow, forgotten after --udp-timeout of silence."})
     List<PortForward> udpForwards = new ArrayList<>();
+
+    @Option(names = "--redirect", paramLabel = BindParser.SYNTAX, converter = BindParser.class,
+            description = {"Accept TCP connections that an iptables/nftables REDIRECT rule sends to [BIND:]PORT "
+                    + "and carry each to where it was originally going (SO_ORIGINAL_DST; IPv4 and IPv6; Linux). "
+                    + "BIND defaults to 127.0.0.1 (own-host OUTPUT rules); on a LAN gateway use 0.0.0.0 with "
+                    + "--allow-client. Connections that were not redirected, or would loop, are refused."})
+    List<InetSocketAddress> redirects = new ArrayList<>();
+
+    @Option(names = "--socks", paramLabel = BindParser.SYNTAX, converter = BindParser.class,
+            description = {"Serve SOCKS5 on [BIND:]PORT (repeatable): CONNECT and UDP ASSOCIATE, each carried "
+                    + "through the tunnel; domain names are resolved at the backend, so DNS does not leak on the "
+                    + "LAN. BIND defaults to 127.0.0.1."})
+    List<InetSocketAddress> socks = new ArrayList<>();
+
+    @Option(names = "--socks-users", paramLabel = "FILE",
+            description = "SOCKS5 clients must log in (RFC 1929) as one of the users in FILE, one NAME:PASSWORD "
+                    + "per line (printable ASCII; # starts a comment). Default: no login.")
+    java.nio.file.Path socksUsers;
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
             description = "How the tunnel travels: tcp; kcp (UDP with its own retransmission, for links that "
@@ -166,15 +197,20 @@ public final class FrontendCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--insecure-no-encryption only goes with --cipher none (the cipher is "
                     + cipher.cliName() + ")");
         }
-        if (forwards.isEmpty() && udpForwards.isEmpty()) {
-            throw new IllegalArgumentException("give at least one -L (TCP) or -U (UDP) forward");
+        List<Entrance> entrances = entrances();
+        if (forwards.isEmpty() && udpForwards.isEmpty() && entrances.isEmpty()) {
+            throw new IllegalArgumentException("give at least one -L (TCP) or -U (UDP) forward, --redirect or "
+                    + "--socks");
         }
-        if (transport.equals("udp") && !forwards.isEmpty()) {
-            throw new IllegalArgumentException("--transport udp carries only UDP flows (-U); for TCP forwards (-L) "
-                    + "use --transport kcp or tcp");
+        if (transport.equals("udp") && !(forwards.isEmpty() && entrances.isEmpty())) {
+            throw new IllegalArgumentException("--transport udp carries only UDP flows (-U); for TCP (-L, "
+                    + "--redirect, --socks) use --transport kcp or tcp");
         }
-        requireDistinct("-L", forwards);
-        requireDistinct("-U", udpForwards);
+        List<InetSocketAddress> tcpBinds = new ArrayList<>();
+        forwards.forEach(f -> tcpBinds.add(f.bind()));
+        entrances.forEach(e -> tcpBinds.add(e.bind()));
+        requireDistinct("-L/--redirect/--socks", tcpBinds);
+        requireDistinct("-U", udpForwards.stream().map(PortForward::bind).toList());
         ClientAccess access = clientAccess();
         PresharedKey key = keys.resolve(context.env()); // last: a passphrase takes a moment to stretch
         TunnelSettings t = downRate.applyTo(kcpOptions.applyTo(tunnelOptions.applyTo(
@@ -182,7 +218,38 @@ public final class FrontendCommand implements Callable<Integer> {
         TunnelSettings tunnel = new TunnelSettings(t.key(), t.cipher(), insecure, t.keepaliveInterval(),
                 t.deadAfter(), t.handshakeTimeout(), t.streamWindow(), t.clock(), t.kcp(), t.udpIdle());
         return new FrontendConfig(server.toUnresolvedUnlessLiteral(), transport, tunnel, forwards, openWait,
-                drainTimeout, udpForwards, access);
+                drainTimeout, udpForwards, access, entrances);
+    }
+
+    private List<Entrance> entrances() {
+        if (!redirects.isEmpty() && !context.io().isEpoll()) {
+            throw new IllegalArgumentException("--redirect needs Linux's epoll I/O (SO_ORIGINAL_DST); this process "
+                    + "runs " + context.io().name());
+        }
+        if (socksUsers != null && socks.isEmpty()) {
+            throw new IllegalArgumentException("--socks-users goes with --socks");
+        }
+        SocksUsers users = socksUsers == null ? SocksUsers.NONE : readUsers(socksUsers);
+        List<Entrance> all = new ArrayList<>();
+        redirects.forEach(b -> all.add(new Entrance.Redirect(b)));
+        socks.forEach(b -> all.add(new Entrance.Socks(b, users)));
+        return all;
+    }
+
+    private static SocksUsers readUsers(java.nio.file.Path file) {
+        List<String> lines;
+        try {
+            // Latin-1 reads any byte; SocksUsers then refuses what is not ASCII with the line it is on.
+            lines = java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException("--socks-users " + file + ": cannot read it ("
+                    + Cli.describe(e) + ")");
+        }
+        try {
+            return SocksUsers.parse(lines);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--socks-users " + file + ": " + e.getMessage());
+        }
     }
 
     private ClientAccess clientAccess() {
@@ -219,12 +286,15 @@ public final class FrontendCommand implements Callable<Integer> {
             frontend.close();
             return Cli.fail(spec.commandLine(), "frontend cannot start: " + Cli.describe(e));
         }
-        log.info("ferry frontend forwarding {} through {} ({}, {}, {} I/O)", describe(config.forwards(), bound),
+        log.info("ferry frontend forwarding {} through {} ({}, {}, {} I/O)", describe(config, bound),
                 HostPort.format(config.server()), config.transport(), config.tunnel().cipher(), context.io().name());
-        for (PortForward f : config.forwards()) {
-            if (!f.bind().getAddress().isLoopbackAddress()) {
+        List<InetSocketAddress> tcpBinds = new ArrayList<>();
+        config.forwards().forEach(f -> tcpBinds.add(f.bind()));
+        config.entrances().forEach(e -> tcpBinds.add(e.bind()));
+        for (InetSocketAddress b : tcpBinds) {
+            if (!b.getAddress().isLoopbackAddress()) {
                 log.warn("{} accepts connections from other hosts: anyone who reaches it can use the tunnel",
-                        HostPort.format(f.bind()));
+                        HostPort.format(b));
             }
         }
         return Foreground.runUntilStopped(context.shutdownHooks(), () -> {
@@ -233,19 +303,32 @@ public final class FrontendCommand implements Callable<Integer> {
         });
     }
 
-    /** Forwards with the ports actually bound (they differ only when a port was 0). */
-    static String describe(List<PortForward> forwards, List<InetSocketAddress> bound) {
-        return java.util.stream.IntStream.range(0, forwards.size())
-                .mapToObj(i -> (i < bound.size() ? HostPort.format(bound.get(i))
-                        : HostPort.format(forwards.get(i).bind())) + " -> " + forwards.get(i).target())
-                .collect(Collectors.joining(", "));
+    /** TCP forwards and entrances with the ports actually bound (they differ only when a port was 0). */
+    static String describe(FrontendConfig config, List<InetSocketAddress> bound) {
+        List<String> parts = new ArrayList<>();
+        List<PortForward> forwards = config.forwards();
+        for (int i = 0; i < forwards.size(); i++) {
+            parts.add(HostPort.format(i < bound.size() ? bound.get(i) : forwards.get(i).bind()) + " -> "
+                    + forwards.get(i).target());
+        }
+        int first = forwards.size() + config.udpForwards().size();
+        List<Entrance> entrances = config.entrances();
+        for (int i = 0; i < entrances.size(); i++) {
+            Entrance e = entrances.get(i);
+            String kind = switch (e) {
+                case Entrance.Redirect r -> "redirect";
+                case Entrance.Socks k -> "socks5";
+            };
+            parts.add(kind + " " + HostPort.format(first + i < bound.size() ? bound.get(first + i) : e.bind()));
+        }
+        return String.join(", ", parts);
     }
 
-    private static void requireDistinct(String option, List<PortForward> list) {
+    private static void requireDistinct(String option, List<InetSocketAddress> list) {
         Set<InetSocketAddress> binds = new HashSet<>();
-        for (PortForward f : list) {
-            if (!binds.add(f.bind())) {
-                throw new IllegalArgumentException(option + ": " + HostPort.format(f.bind()) + " is given twice");
+        for (InetSocketAddress b : list) {
+            if (!binds.add(b)) {
+                throw new IllegalArgumentException(option + ": " + HostPort.format(b) + " is given twice");
             }
         }
     }

@@ -3,15 +3,20 @@ package dev.ferry.frontend.cli;
 import dev.ferry.backend.cli.CliContext;
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.frontend.ClientAccess;
+import dev.ferry.frontend.Entrance;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.PortForward;
 import dev.ferry.tunnel.wire.Destination;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,7 +128,9 @@ class FrontendCommandTest {
     @Test
     void sameBindTwice() {
         assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "-L", "2222=a:1", "-L",
-                "127.0.0.1:2222=b:2"), "ferry: -L: 127.0.0.1:2222 is given twice");
+                "127.0.0.1:2222=b:2"), "ferry: -L/--redirect/--socks: 127.0.0.1:2222 is given twice");
+        assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "-L", "1080=a:1", "--socks", "1080"),
+                "ferry: -L/--redirect/--socks: 127.0.0.1:1080 is given twice");
     }
 
     @ParameterizedTest
@@ -152,6 +159,11 @@ class FrontendCommandTest {
             "--allow-client|lan.example|ferry: --allow-client/--deny-client: bad rule 'lan.example': 'lan.example' "
                     + "is not an IP address or CIDR (names are not allowed)",
             "--max-connections|-1|ferry: --max-connections: must be 0 (no limit) or more, got -1",
+            "--socks|1080=h:1|ferry: --socks: expected [BIND:]PORT, got '1080=h:1'",
+            "--socks|0.0.0.0:0|ferry: --socks: port must be 1 to 65535, got '0' in '0.0.0.0:0'",
+            "--redirect|fd00::1:12345|ferry: --redirect: put an IPv6 address in brackets, as in [fd00::1]:12345, got "
+                    + "'fd00::1:12345'",
+            "--socks-users|/nonexistent/users|ferry: --socks-users goes with --socks",
             "--max-connections-per-client|-2|ferry: --max-connections-per-client: must be 0 (no limit) or more, "
                     + "got -2",
     })
@@ -200,19 +212,66 @@ class FrontendCommandTest {
     void udpTransportRefusesTcpForwards() {
         assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "--transport", "udp", "-L", "2222=h:22",
                         "-U", "5353=h:53"),
-                "ferry: --transport udp carries only UDP flows (-U); for TCP forwards (-L) use --transport kcp or tcp");
+                "ferry: --transport udp carries only UDP flows (-U); for TCP (-L, --redirect, --socks) use --transport "
+                        + "kcp or tcp");
     }
 
     @Test
     void someForwardIsNeeded() {
         assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY),
-                "ferry: give at least one -L (TCP) or -U (UDP) forward");
+                "ferry: give at least one -L (TCP) or -U (UDP) forward, --redirect or --socks");
     }
 
     @Test
     void aUdpBindGivenTwice() {
         assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "-U", "53=h:53", "-U", "53=k:53"),
                 "ferry: -U: 127.0.0.1:53 is given twice");
+    }
+
+    @Test
+    void socksEntranceWithUsers(@TempDir Path dir) throws IOException {
+        Path users = Files.writeString(dir.resolve("users"), "# who may log in\nalice:pa:ss\n\nbob:x\n");
+        FrontendConfig c = config("--server", "h:7000", "--key", KEY, "--socks", "1080", "--socks",
+                "0.0.0.0:1081", "--socks-users", users.toString());
+        assertEquals(2, c.entrances().size());
+        Entrance.Socks first = (Entrance.Socks) c.entrances().get(0);
+        assertEquals(new InetSocketAddress("127.0.0.1", 1080), first.bind());
+        assertTrue(first.users().required());
+        assertEquals(2, first.users().size());
+        assertEquals(new InetSocketAddress("0.0.0.0", 1081), c.entrances().get(1).bind());
+        assertFalse(((Entrance.Socks) config("--server", "h:7000", "--key", KEY, "--socks", "1080").entrances()
+                .get(0)).users().required(), "default: no login");
+    }
+
+    @Test
+    void badUsersFilesGiveOneLine(@TempDir Path dir) throws IOException {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("alice", "line 1: expected NAME:PASSWORD, both not empty");
+        cases.put("alice:x\nalice:y", "line 2: user 'alice' is given twice");
+        cases.put("\n# nobody\n", "no NAME:PASSWORD line");
+        cases.put("ren\u00e9:x", "line 1: names and passwords must be printable ASCII");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path users = Files.writeString(dir.resolve("users"), c.getKey());
+            assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "--socks", "1080", "--socks-users",
+                    users.toString()), "ferry: --socks-users " + users + ": " + c.getValue());
+        }
+    }
+
+    @Test
+    void anUnreadableUsersFile(@TempDir Path dir) {
+        Path missing = dir.resolve("missing");
+        Run r = ferry("frontend", "--server", "h:1", "--key", KEY, "--socks", "1080", "--socks-users",
+                missing.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.err().startsWith("ferry: --socks-users " + missing + ": cannot read it"), r.err());
+    }
+
+    @Test
+    void redirectNeedsEpoll() {
+        // Run's context uses NIO I/O, which has no SO_ORIGINAL_DST.
+        assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "--redirect", "0.0.0.0:12345"),
+                "ferry: --redirect needs Linux's epoll I/O (SO_ORIGINAL_DST); this process runs nio");
     }
 
     @Test

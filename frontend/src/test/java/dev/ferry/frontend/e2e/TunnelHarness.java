@@ -6,6 +6,7 @@ import dev.ferry.backend.DestinationPolicy;
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.crypto.PresharedKey;
 import dev.ferry.frontend.ClientAccess;
+import dev.ferry.frontend.Entrance;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.FrontendServer;
 import dev.ferry.frontend.PortForward;
@@ -37,6 +38,12 @@ final class TunnelHarness implements AutoCloseable {
 
     TunnelHarness(String transport, CipherKind cipher, TunnelSettings overrides, DestinationPolicy policy,
                   ClientAccess access, InetSocketAddress... targets) throws Exception {
+        this(transport, cipher, overrides, policy, access, List.of(), targets);
+    }
+
+    /** {@link #forwards} lists the forwards' bound addresses, then the entrances'. */
+    TunnelHarness(String transport, CipherKind cipher, TunnelSettings overrides, DestinationPolicy policy,
+                  ClientAccess access, List<Entrance> entrances, InetSocketAddress... targets) throws Exception {
         IoRuntime io = IoRuntime.detect();
         Transports transports = new Transports(io);
         TunnelSettings settings = overrides != null ? overrides : TunnelSettings.defaults(KEY, cipher);
@@ -49,7 +56,7 @@ final class TunnelHarness implements AutoCloseable {
             fw.add(new PortForward(loopback0, Destination.of(t)));
         }
         frontend = new FrontendServer(new FrontendConfig(backendAddress, transport, settings, fw,
-                Duration.ofSeconds(5), Duration.ofSeconds(5), List.of(), access), io, transports);
+                Duration.ofSeconds(5), Duration.ofSeconds(5), List.of(), access, entrances), io, transports);
         forwards = frontend.start();
     }
 

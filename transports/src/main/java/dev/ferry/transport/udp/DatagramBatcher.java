@@ -98,7 +98,8 @@ public final class DatagramBatcher {
             socket.write(new DatagramPacket(content, to), socket.voidPromise());
         } else {
             socket.write(new SegmentedDatagramPacket(content, segmentLength, to)).addListener(f -> {
-                if (!f.isSuccess() && gso) {
+                // A send that fails because the socket closed says nothing about GSO: only a refusal turns it off.
+                if (!f.isSuccess() && gso && !(f.cause() instanceof java.nio.channels.ClosedChannelException)) {
                     gso = false;
                     LOG.warn("UDP GSO send to {} failed ({}); sending datagrams one by one from now on", to,
                             f.cause().toString());

@@ -1,0 +1,29 @@
+package dev.ferry.frontend;
+
+import dev.ferry.frontend.socks.SocksService;
+import dev.ferry.frontend.socks.SocksUsers;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * A TCP listener whose connections find their destination themselves, unlike a {@code -L} forward with its fixed
+ * target: from the firewall ({@link Redirect}) or from the client's own request ({@link Socks}).
+ */
+public sealed interface Entrance {
+    InetSocketAddress bind();
+
+    /** {@code --redirect [BIND:]PORT}: connections iptables/nftables REDIRECTed here; SO_ORIGINAL_DST says where to. */
+    record Redirect(InetSocketAddress bind) implements Entrance {
+    }
+
+    /**
+     * {@code --socks [BIND:]PORT}: a SOCKS5 server (CONNECT and UDP ASSOCIATE); {@code users} says whether clients
+     * log in; {@code handshakeTimeout} bounds how long a client takes to its command.
+     */
+    record Socks(InetSocketAddress bind, SocksUsers users, Duration handshakeTimeout) implements Entrance {
+        public Socks(InetSocketAddress bind, SocksUsers users) {
+            this(bind, users, SocksService.DEFAULT_HANDSHAKE_TIMEOUT);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.ferry.frontend.socks;
+
+import dev.ferry.tunnel.bridge.AccessLog;
+import dev.ferry.tunnel.control.TunnelClient;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
+import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * A SOCKS5 entrance (RFC 1928, with RFC 1929 logins): {@link #accept} starts the SOCKS5 conversation on each admitted
+ * connection. CONNECT becomes a stream through the tunnel; UDP ASSOCIATE a flow of datagrams through it. Domain
+ * names travel to the backend unresolved, so the LAN never sees the lookup.
+ *
+ * @param udpSockets opens the UDP socket of an association, on the tunnel's event loop
+ */
+public record SocksService(TunnelClient tunnel, Duration openWait, AccessLog accessLog, SocksUsers users,
+                           Duration handshakeTimeout, UdpSockets udpSockets) {
+    /** How long a client may take to get from connecting to its command, by default. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Opens UDP sockets for associations. */
+    public interface UdpSockets {
+        /** Binds a UDP socket to {@code local} with {@code handler}, on the tunnel's event loop. */
+        ChannelFuture bind(InetSocketAddress local, ChannelHandler handler);
+    }
+
+    public void accept(Channel ch) {
+        ch.pipeline().addLast(Socks5Handshake.DECODER, new Socks5InitialRequestDecoder())
+                .addLast(Socks5Handshake.ENCODER, Socks5ServerEncoder.DEFAULT)
+                .addLast(Socks5Handshake.NAME, new Socks5Handshake(this));
+    }
+}
