@@ -5,10 +5,10 @@ import dev.ferry.backend.DestinationPolicy;
 import java.util.Objects;
 
 /**
- * Who may connect to the frontend's TCP listeners, and how many at once: {@code --allow-client},
- * {@code --deny-client} (address blocks, the backend's {@code --allow}/{@code --deny} syntax; deny wins, and with any
- * allow a client must match one), {@code --max-connections} in total and {@code --max-connections-per-client} per
- * client address (0 = no limit).
+ * Who may use the frontend, and how many connections at once: {@code --allow-client}, {@code --deny-client} (address
+ * blocks, the backend's {@code --allow}/{@code --deny} syntax; deny wins, and with any allow a client must match one)
+ * for every TCP listener and UDP socket; {@code --max-connections} in total and {@code --max-connections-per-client}
+ * per client address (0 = no limit) for TCP connections.
  */
 public record ClientAccess(DestinationPolicy addresses, int maxConnections, int maxPerClient) {
     /** Anyone, any number. */

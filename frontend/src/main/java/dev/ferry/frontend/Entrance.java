@@ -18,6 +18,13 @@ public sealed interface Entrance {
     }
 
     /**
+     * {@code --tproxy [BIND:]PORT}: TCP connections and UDP datagrams an iptables/nftables TPROXY rule delivers here,
+     * each still addressed to where it was going.
+     */
+    record Tproxy(InetSocketAddress bind) implements Entrance {
+    }
+
+    /**
      * {@code --socks [BIND:]PORT}: a SOCKS5 server (CONNECT and UDP ASSOCIATE); {@code users} says whether clients
      * log in; {@code handshakeTimeout} bounds how long a client takes to its command.
      */

@@ -12,7 +12,11 @@ import dev.ferry.tunnel.wire.Destination;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +90,13 @@ public final class FrontendServer implements AutoCloseable {
                 Channel ch = switch (e) {
                     case Entrance.Redirect r -> listen(r.bind(), this::redirected);
                     case Entrance.Socks k -> listen(k.bind(), socks(k)::accept);
+                    case Entrance.Tproxy t -> listen(t.bind(), this::tproxied, true);
                 };
                 listeners.add(ch);
+                if (e instanceof Entrance.Tproxy) {
+                    InetSocketAddress tcp = (InetSocketAddress) ch.localAddress();
+                    listeners.add(listenTproxyUdp(new InetSocketAddress(e.bind().getAddress(), tcp.getPort())));
+                }
                 bound.add((InetSocketAddress) ch.localAddress());
                 LOG.info("{} {}: connections go through {}://{} to where they were going", describe(e),
                         ch.localAddress(), transport.name(), config.server());
@@ -103,7 +112,17 @@ public final class FrontendServer implements AutoCloseable {
     }
 
     private Channel listen(InetSocketAddress bind, java.util.function.Consumer<Channel> admitted) {
-        return new ServerBootstrap()
+        return listen(bind, admitted, false);
+    }
+
+    /** @param transparent with IP_TRANSPARENT: accepts connections TPROXY hands over, to any address */
+    private Channel listen(InetSocketAddress bind, java.util.function.Consumer<Channel> admitted,
+                           boolean transparent) {
+        ServerBootstrap b = new ServerBootstrap();
+        if (transparent) {
+            b.option(EpollChannelOption.IP_TRANSPARENT, true);
+        }
+        return b
                 .group(group)
                 .channel(io.serverSocketChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -146,6 +165,46 @@ public final class FrontendServer implements AutoCloseable {
         ch.pipeline().addLast(new ClientBridge(Destination.of(original), tunnel, config.openWait(), accessLog));
     }
 
+    private void tproxied(Channel ch) {
+        // TPROXY leaves the connection addressed to where it was going: its local address is the destination.
+        InetSocketAddress original = (InetSocketAddress) ch.localAddress();
+        InetSocketAddress listener = (InetSocketAddress) ch.parent().localAddress();
+        if (original.getPort() == listener.getPort()
+                && (original.equals(listener) || LoopGuard.isLocal(original.getAddress()))) {
+            refuse(ch, "not intercepted (its destination is the TPROXY listener itself; connect through a TPROXY "
+                    + "rule)");
+            return;
+        }
+        String loop = loops.refusal(original, listener);
+        if (loop != null) {
+            refuse(ch, loop);
+            return;
+        }
+        ch.pipeline().addLast(new ClientBridge(Destination.of(original), tunnel, config.openWait(), accessLog));
+    }
+
+    /** The UDP socket of a {@code --tproxy} entrance, on the port its TCP listener got. */
+    private Channel listenTproxyUdp(InetSocketAddress bind) {
+        TproxyUdp handler = new TproxyUdp(bind, tunnel, config.access().addresses(), this::bindTransparentUdp,
+                config.tunnel().udpIdle(), System::nanoTime);
+        Channel ch = bindTransparentUdp(bind, handler).syncUninterruptibly().channel();
+        handler.listening(ch);
+        return ch;
+    }
+
+    private ChannelFuture bindTransparentUdp(InetSocketAddress local, io.netty.channel.ChannelHandler handler) {
+        SocketProtocolFamily family = local.getAddress() instanceof java.net.Inet4Address
+                ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        return new io.netty.bootstrap.Bootstrap()
+                .group(group)
+                .channelFactory(() -> new EpollDatagramChannel(family))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(EpollChannelOption.IP_TRANSPARENT, true)
+                .option(EpollChannelOption.IP_RECVORIGDSTADDR, true)
+                .handler(handler)
+                .bind(local);
+    }
+
     private static void refuse(Channel ch, String reason) {
         LOG.info("refused connection from {} to {}: {}", AccessLog.format(ch.remoteAddress()), ch.localAddress(),
                 reason);
@@ -156,7 +215,8 @@ public final class FrontendServer implements AutoCloseable {
         return new io.netty.bootstrap.Bootstrap()
                 .group(group)
                 .channel(io.datagramChannel())
-                .handler(new UdpForward(f.target(), tunnel, config.tunnel().udpIdle(), System::nanoTime))
+                .handler(new UdpForward(f.target(), tunnel, config.access().addresses(), config.tunnel().udpIdle(),
+                        System::nanoTime))
                 .bind(f.bind()).syncUninterruptibly().channel();
     }
 
@@ -164,6 +224,7 @@ public final class FrontendServer implements AutoCloseable {
         return switch (e) {
             case Entrance.Redirect r -> "redirected connections to";
             case Entrance.Socks k -> "SOCKS5" + (k.users().required() ? " (login required)" : "") + " on";
+            case Entrance.Tproxy t -> "TCP and UDP from TPROXY rules to";
         };
     }
 

@@ -50,7 +50,7 @@ final class LoopGuard {
         return null;
     }
 
-    private static boolean isLocal(InetAddress a) {
+    static boolean isLocal(InetAddress a) {
         if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
             return true;
         }

@@ -1,9 +1,8 @@
 package dev.ferry.frontend;
 
+import dev.ferry.backend.DestinationPolicy;
+import dev.ferry.tunnel.bridge.AccessLog;
 import dev.ferry.tunnel.control.TunnelClient;
-import dev.ferry.tunnel.mux.DatagramFlow;
-import dev.ferry.tunnel.mux.DatagramReceiver;
-import dev.ferry.tunnel.mux.MuxSession;
 import dev.ferry.tunnel.wire.Destination;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -16,58 +15,46 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
  * One {@code -U [BIND:]PORT=HOST:PORT}: each client address that sends to the bound UDP port gets a flow through the
- * tunnel to the target, and the target's replies come back to that client from the bound port. A flow is forgotten
- * after the idle time without a datagram either way, or when its tunnel closes (the next datagram opens a new one on
- * the tunnel then up). Datagrams that cannot go (no tunnel, too many flows, tunnel not writable) are dropped and
- * counted, as the network would drop them.
+ * tunnel to the target ({@link ClientFlows}), and the target's replies come back to that client from the bound port.
+ * Datagrams from client addresses the access lists refuse are dropped, logged once per address.
  *
  * <p>Threading: the socket must share the event loop of the tunnel's sessions (the frontend runs one loop).
  */
 final class UdpForward extends SimpleChannelInboundHandler<DatagramPacket> {
     private static final Logger LOG = LoggerFactory.getLogger(UdpForward.class);
-    /** Client addresses one forward serves at once. */
-    static final int MAX_CLIENTS = 4096;
 
     private final Destination target;
     private final TunnelClient tunnel;
-    private final long idleNanos;
+    private final DestinationPolicy senders;
+    private final Duration idle;
     private final LongSupplier nanoTime;
-    private final Map<InetSocketAddress, ClientFlow> clients = new HashMap<>();
+    private final OncePerAddress refusedLogged = new OncePerAddress();
+    private ClientFlows flows;
     private Channel socket;
     private ScheduledFuture<?> sweeper;
-    private long dropped;
-    private boolean noTunnelLogged;
 
-    UdpForward(Destination target, TunnelClient tunnel, Duration idle, LongSupplier nanoTime) {
+    /** @param senders the client addresses taken ({@code --allow-client}/{@code --deny-client}) */
+    UdpForward(Destination target, TunnelClient tunnel, DestinationPolicy senders, Duration idle,
+               LongSupplier nanoTime) {
         this.target = target;
         this.tunnel = tunnel;
-        this.idleNanos = idle.toNanos();
+        this.senders = senders;
+        this.idle = idle;
         this.nanoTime = nanoTime;
-    }
-
-    /** Clients with a flow right now. */
-    int clients() {
-        return clients.size();
-    }
-
-    /** Datagrams from clients dropped since start. */
-    long dropped() {
-        return dropped;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         socket = ctx.channel();
-        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(100), idleNanos / 4);
-        sweeper = ctx.executor().scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
+        flows = new ClientFlows(tunnel, "UDP " + AccessLog.format(socket.localAddress()) + " -> " + target, idle,
+                nanoTime, this::reply);
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(100), flows.idleNanos() / 4);
+        sweeper = ctx.executor().scheduleAtFixedRate(flows::sweep, period, period, TimeUnit.NANOSECONDS);
         ctx.fireChannelActive();
     }
 
@@ -76,8 +63,8 @@ final class UdpForward extends SimpleChannelInboundHandler<DatagramPacket> {
         if (sweeper != null) {
             sweeper.cancel(false);
         }
-        for (ClientFlow c : clients.values().toArray(new ClientFlow[0])) {
-            c.flow.close();
+        if (flows != null) {
+            flows.closeAll();
         }
         ctx.fireChannelInactive();
     }
@@ -85,83 +72,23 @@ final class UdpForward extends SimpleChannelInboundHandler<DatagramPacket> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         InetSocketAddress client = packet.sender();
-        ClientFlow c = clients.get(client);
-        if (c == null) {
-            c = open(client);
-            if (c == null) {
-                dropped++;
-                return;
+        if (!senders.permits(client)) {
+            flows.countDropped();
+            if (refusedLogged.first(client.getAddress())) {
+                LOG.info("refused UDP datagram from {} to {}: client address not allowed (--allow-client/"
+                        + "--deny-client; dropped, logged once per client)", AccessLog.format(client),
+                        AccessLog.format(socket.localAddress()));
             }
+            return;
         }
-        c.lastActive = nanoTime.getAsLong();
-        if (!c.flow.send(target, packet.content().retain())) {
-            dropped++;
-        }
+        flows.send(client, target, packet.content().retain());
     }
 
-    private ClientFlow open(InetSocketAddress client) {
-        MuxSession session = tunnel.currentSession();
-        if (session == null || !session.channel().isActive()) {
-            if (!noTunnelLogged) {
-                noTunnelLogged = true;
-                LOG.info("UDP {} -> {}: no tunnel up, dropping datagrams until there is (logged once)",
-                        socket.localAddress(), target);
-            }
-            return null;
-        }
-        if (!session.eventLoop().inEventLoop()) {
-            throw new IllegalStateException("a UDP forward must share the tunnel's event loop");
-        }
-        if (clients.size() >= MAX_CLIENTS) {
-            return null;
-        }
-        noTunnelLogged = false;
-        ClientFlow c = new ClientFlow(client);
-        DatagramFlow flow = session.openFlow(c);
-        if (flow == null) {
-            return null;
-        }
-        c.flow = flow;
-        clients.put(client, c);
-        LOG.debug("UDP {} -> {}: flow {} for {}", socket.localAddress(), target, flow.id(), client);
-        return c;
-    }
-
-    private void sweep() {
-        long now = nanoTime.getAsLong();
-        for (Iterator<ClientFlow> it = clients.values().iterator(); it.hasNext(); ) {
-            ClientFlow c = it.next();
-            if (now - c.lastActive >= idleNanos) {
-                it.remove();
-                c.flow.close();
-            }
-        }
-    }
-
-    /** One client's flow; replies go back to it from the bound socket. */
-    private final class ClientFlow implements DatagramReceiver {
-        private final InetSocketAddress client;
-        private DatagramFlow flow;
-        private long lastActive;
-
-        ClientFlow(InetSocketAddress client) {
-            this.client = client;
-            this.lastActive = nanoTime.getAsLong();
-        }
-
-        @Override
-        public void onDatagram(DatagramFlow f, Destination from, ByteBuf payload) {
-            lastActive = nanoTime.getAsLong();
-            if (socket.isActive()) {
-                socket.writeAndFlush(new DatagramPacket(payload, client), socket.voidPromise());
-            } else {
-                payload.release();
-            }
-        }
-
-        @Override
-        public void onFlowClosed(DatagramFlow f) {
-            clients.remove(client, this);
+    private void reply(InetSocketAddress client, Destination from, ByteBuf payload) {
+        if (socket.isActive()) {
+            socket.writeAndFlush(new DatagramPacket(payload, client), socket.voidPromise());
+        } else {
+            payload.release();
         }
     }
 }

@@ -41,7 +41,8 @@ import java.util.concurrent.Callable;
         customSynopsis = {"ferry frontend --server HOST:PORT",
                 "      (--key-file PATH | --key SPEC | env FERRY_KEY)",
                 "      (-L [BIND:]PORT=HOST:PORT | -U [BIND:]PORT=HOST:PORT",
-                "       | --socks [BIND:]PORT | --redirect [BIND:]PORT)... [OPTIONS]"},
+                "       | --socks [BIND:]PORT | --redirect [BIND:]PORT | --tproxy [BIND:]PORT)...",
+                "      [OPTIONS]"},
         description = {"Run the client end: accept connections on local ports (fixed forwards, SOCKS5, or "
                 + "connections a firewall redirected) and carry each one as a stream through one encrypted tunnel "
                 + "to the backend, which connects it to its destination.",
@@ -108,6 +109,12 @@ public final class FrontendCommand implements Callable<Integer> {
                     + "--allow-client. Connections that were not redirected, or would loop, are refused."})
     List<InetSocketAddress> redirects = new ArrayList<>();
 
+    @Option(names = "--tproxy", paramLabel = BindParser.SYNTAX, converter = BindParser.class,
+            description = {"Accept the TCP connections and UDP datagrams an iptables/nftables TPROXY rule delivers "
+                    + "to [BIND:]PORT and carry each to where it was going; UDP replies go back from that address "
+                    + "(IP_TRANSPARENT; needs root or CAP_NET_ADMIN, and the policy routing in the README)."})
+    List<InetSocketAddress> tproxies = new ArrayList<>();
+
     @Option(names = "--socks", paramLabel = BindParser.SYNTAX, converter = BindParser.class,
             description = {"Serve SOCKS5 on [BIND:]PORT (repeatable): CONNECT and UDP ASSOCIATE, each carried "
                     + "through the tunnel; domain names are resolved at the backend, so DNS does not leak on the "
@@ -160,13 +167,13 @@ public final class FrontendCommand implements Callable<Integer> {
     Duration drainTimeout;
 
     @Option(names = "--allow-client", paramLabel = "CIDR",
-            description = "Take TCP connections only from clients in this address block, e.g. 192.168.1.0/24 or "
-                    + "[fd00::/8] (repeatable). Default: any client.")
+            description = "Take connections and UDP datagrams only from clients in this address block, e.g. "
+                    + "192.168.1.0/24 or [fd00::/8] (repeatable). Default: any client.")
     List<String> allowClients = new ArrayList<>();
 
     @Option(names = "--deny-client", paramLabel = "CIDR",
-            description = "Refuse TCP connections from clients in this address block (repeatable); wins over "
-                    + "--allow-client.")
+            description = "Refuse connections and UDP datagrams from clients in this address block (repeatable); "
+                    + "wins over --allow-client.")
     List<String> denyClients = new ArrayList<>();
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "0",
@@ -199,18 +206,20 @@ public final class FrontendCommand implements Callable<Integer> {
         }
         List<Entrance> entrances = entrances();
         if (forwards.isEmpty() && udpForwards.isEmpty() && entrances.isEmpty()) {
-            throw new IllegalArgumentException("give at least one -L (TCP) or -U (UDP) forward, --redirect or "
-                    + "--socks");
+            throw new IllegalArgumentException("give at least one -L (TCP) or -U (UDP) forward, --redirect, "
+                    + "--tproxy or --socks");
         }
         if (transport.equals("udp") && !(forwards.isEmpty() && entrances.isEmpty())) {
             throw new IllegalArgumentException("--transport udp carries only UDP flows (-U); for TCP (-L, "
-                    + "--redirect, --socks) use --transport kcp or tcp");
+                    + "--redirect, --tproxy, --socks) use --transport kcp or tcp");
         }
         List<InetSocketAddress> tcpBinds = new ArrayList<>();
         forwards.forEach(f -> tcpBinds.add(f.bind()));
         entrances.forEach(e -> tcpBinds.add(e.bind()));
-        requireDistinct("-L/--redirect/--socks", tcpBinds);
-        requireDistinct("-U", udpForwards.stream().map(PortForward::bind).toList());
+        requireDistinct("-L/--redirect/--tproxy/--socks", tcpBinds);
+        List<InetSocketAddress> udpBinds = new ArrayList<>(udpForwards.stream().map(PortForward::bind).toList());
+        udpBinds.addAll(tproxies);
+        requireDistinct("-U/--tproxy", udpBinds);
         ClientAccess access = clientAccess();
         PresharedKey key = keys.resolve(context.env()); // last: a passphrase takes a moment to stretch
         TunnelSettings t = downRate.applyTo(kcpOptions.applyTo(tunnelOptions.applyTo(
@@ -226,12 +235,17 @@ public final class FrontendCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--redirect needs Linux's epoll I/O (SO_ORIGINAL_DST); this process "
                     + "runs " + context.io().name());
         }
+        if (!tproxies.isEmpty() && !context.io().isEpoll()) {
+            throw new IllegalArgumentException("--tproxy needs Linux's epoll I/O (IP_TRANSPARENT); this process runs "
+                    + context.io().name());
+        }
         if (socksUsers != null && socks.isEmpty()) {
             throw new IllegalArgumentException("--socks-users goes with --socks");
         }
         SocksUsers users = socksUsers == null ? SocksUsers.NONE : readUsers(socksUsers);
         List<Entrance> all = new ArrayList<>();
         redirects.forEach(b -> all.add(new Entrance.Redirect(b)));
+        tproxies.forEach(b -> all.add(new Entrance.Tproxy(b)));
         socks.forEach(b -> all.add(new Entrance.Socks(b, users)));
         return all;
     }
@@ -318,6 +332,7 @@ public final class FrontendCommand implements Callable<Integer> {
             String kind = switch (e) {
                 case Entrance.Redirect r -> "redirect";
                 case Entrance.Socks k -> "socks5";
+                case Entrance.Tproxy t -> "tproxy";
             };
             parts.add(kind + " " + HostPort.format(first + i < bound.size() ? bound.get(first + i) : e.bind()));
         }

@@ -6,6 +6,8 @@ import dev.ferry.frontend.ClientAccess;
 import dev.ferry.frontend.Entrance;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.PortForward;
+import dev.ferry.transport.IoRuntime;
+import dev.ferry.transport.Transports;
 import dev.ferry.tunnel.wire.Destination;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +19,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,9 +131,9 @@ class FrontendCommandTest {
     @Test
     void sameBindTwice() {
         assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "-L", "2222=a:1", "-L",
-                "127.0.0.1:2222=b:2"), "ferry: -L/--redirect/--socks: 127.0.0.1:2222 is given twice");
+                "127.0.0.1:2222=b:2"), "ferry: -L/--redirect/--tproxy/--socks: 127.0.0.1:2222 is given twice");
         assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "-L", "1080=a:1", "--socks", "1080"),
-                "ferry: -L/--redirect/--socks: 127.0.0.1:1080 is given twice");
+                "ferry: -L/--redirect/--tproxy/--socks: 127.0.0.1:1080 is given twice");
     }
 
     @ParameterizedTest
@@ -212,20 +215,20 @@ class FrontendCommandTest {
     void udpTransportRefusesTcpForwards() {
         assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "--transport", "udp", "-L", "2222=h:22",
                         "-U", "5353=h:53"),
-                "ferry: --transport udp carries only UDP flows (-U); for TCP (-L, --redirect, --socks) use --transport "
-                        + "kcp or tcp");
+                "ferry: --transport udp carries only UDP flows (-U); for TCP (-L, --redirect, --tproxy, --socks) use "
+                        + "--transport kcp or tcp");
     }
 
     @Test
     void someForwardIsNeeded() {
         assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY),
-                "ferry: give at least one -L (TCP) or -U (UDP) forward, --redirect or --socks");
+                "ferry: give at least one -L (TCP) or -U (UDP) forward, --redirect, --tproxy or --socks");
     }
 
     @Test
     void aUdpBindGivenTwice() {
         assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "-U", "53=h:53", "-U", "53=k:53"),
-                "ferry: -U: 127.0.0.1:53 is given twice");
+                "ferry: -U/--tproxy: 127.0.0.1:53 is given twice");
     }
 
     @Test
@@ -265,6 +268,20 @@ class FrontendCommandTest {
         assertEquals(2, r.exit(), r.err());
         assertEquals(1, r.errLines().size(), r.err());
         assertTrue(r.err().startsWith("ferry: --socks-users " + missing + ": cannot read it"), r.err());
+    }
+
+    @Test
+    void tproxyNeedsEpollAndItsUdpPortIsItsOwn() {
+        assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "--tproxy", "0.0.0.0:12345"),
+                "ferry: --tproxy needs Linux's epoll I/O (IP_TRANSPARENT); this process runs nio");
+        CliContext epoll = new CliContext(IoRuntime.epoll(), new Transports(IoRuntime.epoll()), new SecureRandom(),
+                Map.<String, String>of()::get, h -> { });
+        FrontendCommand cmd = new FrontendCommand(epoll);
+        new CommandLine(cmd).parseArgs("--server", "h:1", "--key", KEY, "--tproxy", "0.0.0.0:12345", "-U",
+                "0.0.0.0:12345=h:53");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                cmd::config);
+        assertEquals("-U/--tproxy: 0.0.0.0:12345 is given twice", e.getMessage());
     }
 
     @Test

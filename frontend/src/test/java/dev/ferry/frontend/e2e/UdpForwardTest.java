@@ -4,6 +4,7 @@ import dev.ferry.backend.BackendConfig;
 import dev.ferry.backend.BackendServer;
 import dev.ferry.backend.DestinationPolicy;
 import dev.ferry.crypto.CipherKind;
+import dev.ferry.frontend.ClientAccess;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.FrontendServer;
 import dev.ferry.frontend.PortForward;
@@ -11,6 +12,7 @@ import dev.ferry.transport.IoRuntime;
 import dev.ferry.transport.Transports;
 import dev.ferry.tunnel.TunnelSettings;
 import dev.ferry.tunnel.wire.Destination;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -74,6 +77,49 @@ class UdpForwardTest {
                         "one backend socket per client flow, seen by the echo server as its own sender");
                 assertTrue(echo.senders.stream().noneMatch(a -> a.equals(forward)),
                         "the echo server hears the backend, not the client");
+            } finally {
+                frontend.close();
+            }
+        } finally {
+            backend.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void datagramsFromADeniedClientAreDroppedAndOthersStillGo() throws Exception {
+        IoRuntime io = IoRuntime.detect();
+        Transports transports = new Transports(io);
+        TunnelSettings settings = TunnelSettings.defaults(TunnelHarness.KEY, CipherKind.AES_256_GCM);
+        InetSocketAddress loopback0 = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        BackendServer backend = new BackendServer(new BackendConfig(loopback0, "tcp", settings,
+                DestinationPolicy.allowAll(), Duration.ofSeconds(3), Duration.ofSeconds(5)), io, transports);
+        ClientAccess access = new ClientAccess(DestinationPolicy.of(List.of(), List.of("127.0.0.2")), 0, 0);
+        try (UdpEchoServer echo = new UdpEchoServer()) {
+            InetSocketAddress backendAddress = backend.start();
+            FrontendServer frontend = new FrontendServer(new FrontendConfig(backendAddress, "tcp", settings,
+                    List.of(), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                    List.of(new PortForward(new InetSocketAddress("0.0.0.0", 0), Destination.of(echo.address()))),
+                    access), io, transports);
+            try {
+                int port = frontend.start().get(0).getPort();
+                frontend.tunnel().whenEstablished(1).get(20, TimeUnit.SECONDS);
+                InetSocketAddress forward = new InetSocketAddress("127.0.0.1", port);
+                try (DatagramSocket denied = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+                     DatagramSocket allowed = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                    denied.setSoTimeout(300);
+                    allowed.setSoTimeout(5_000);
+                    byte[] no = "from a denied client".getBytes();
+                    denied.send(new DatagramPacket(no, no.length, forward));
+                    byte[] yes = "from an allowed client".getBytes();
+                    allowed.send(new DatagramPacket(yes, yes.length, forward));
+                    DatagramPacket reply = new DatagramPacket(new byte[256], 256);
+                    allowed.receive(reply);
+                    assertArrayEquals(yes, Arrays.copyOf(reply.getData(), reply.getLength()));
+                    assertThrows(SocketTimeoutException.class,
+                            () -> denied.receive(new DatagramPacket(new byte[256], 256)));
+                    assertEquals(1, echo.senders.size(), "the denied datagram never reached the echo server");
+                }
             } finally {
                 frontend.close();
             }

@@ -171,15 +171,18 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     /**
-     * Policy routing that delivers packets carrying firewall mark {@code mark} locally, IPv4 and IPv6: what a
-     * TPROXY rule ({@code -j TPROXY --on-port P --tproxy-mark MARK}) needs so the marked packets reach the
-     * transparent listener instead of being forwarded.
+     * Policy routing that delivers packets carrying firewall mark {@code mark} locally, IPv4 and (where the kernel
+     * has IPv6) IPv6: what a TPROXY rule ({@code -j TPROXY --on-port P --tproxy-mark MARK}) needs so the marked
+     * packets reach the transparent listener instead of being forwarded.
      */
     public void routeMarkedLocally(String ns, int mark, int table) {
         String m = Integer.toString(mark);
         String t = Integer.toString(table);
         ip(ns, "rule", "add", "fwmark", m, "lookup", t);
         ip(ns, "route", "add", "local", "0.0.0.0/0", "dev", "lo", "table", t);
+        if (!Files.exists(Path.of("/proc/net/if_inet6"))) {
+            return; // IPv6 off: 'ip -6' would fail, and an IPv4 test must not
+        }
         ip(ns, "-6", "rule", "add", "fwmark", m, "lookup", t);
         ip(ns, "-6", "route", "add", "local", "::/0", "dev", "lo", "table", t);
     }

@@ -143,9 +143,11 @@ class RedirectTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void lanClientIsCarriedThroughTheGatewaysPreroutingRedirect() throws Exception {
-        startFrontend("--redirect", "0.0.0.0:" + REDIRECT_PORT);
+        startFrontend("--redirect", "0.0.0.0:" + REDIRECT_PORT, "--allow-client", "192.168.200.0/24");
         assertUnreachable(net.lan, URL);
+        // The README's LAN gateway recipe: every LAN connection but those to the gateway itself.
         lab.iptables(net.gw, "-t", "nat", "-A", "PREROUTING", "-i", GW_LAN_DEV, "-p", "tcp",
+                "-m", "addrtype", "!", "--dst-type", "LOCAL",
                 "-j", "REDIRECT", "--to-ports", Integer.toString(REDIRECT_PORT));
         awaitReady();
 
@@ -159,8 +161,10 @@ class RedirectTest {
     void gatewaysOwnConnectionIsCarriedThroughTheOutputRedirect() throws Exception {
         startFrontend("--redirect", "0.0.0.0:" + REDIRECT_PORT);
         assertUnreachable(net.gw, URL);
-        // Everything but the tunnel itself: redirecting the frontend's own connection to the backend would loop.
+        // The README's own-host recipe: everything but the tunnel itself (redirecting the frontend's own connection
+        // to the backend would loop) and this host's own addresses (local services stay local).
         lab.iptables(net.gw, "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "!", "-d", SRV_IP,
+                "-m", "addrtype", "!", "--dst-type", "LOCAL",
                 "-j", "REDIRECT", "--to-ports", Integer.toString(REDIRECT_PORT));
         awaitReady();
 
