@@ -51,12 +51,13 @@ public final class ClientBridge extends SocketStreamBridge {
     }
 
     /**
-     * A bridge for a client that waits for {@code reply} before it sends: opens at once, with {@code early} (bytes
-     * the client sent ahead anyway; ownership taken) as its first bytes.
+     * A bridge for a connection whose target a protocol named ({@code early}: bytes the client sent behind its
+     * request; ownership taken). If the client waits for {@code reply} before it sends, the open goes out at once;
+     * if it was answered already, the bridge waits briefly for its first bytes, as for a forward.
      */
     public ClientBridge(Destination target, TunnelClient tunnels, Duration openWait, AccessLog accessLog,
-                        OpenReply reply, ByteBuf early) {
-        this(target, tunnels, openWait, accessLog, reply, 0, early);
+                        OpenReply reply, boolean clientWaitsForReply, ByteBuf early) {
+        this(target, tunnels, openWait, accessLog, reply, clientWaitsForReply ? 0 : FIRST_BYTES_WAIT_MILLIS, early);
     }
 
     private ClientBridge(Destination target, TunnelClient tunnels, Duration openWait, AccessLog accessLog,

@@ -26,11 +26,13 @@ public sealed interface Entrance {
 
     /**
      * {@code --socks [BIND:]PORT}: a SOCKS5 server (CONNECT and UDP ASSOCIATE); {@code users} says whether clients
-     * log in; {@code handshakeTimeout} bounds how long a client takes to its command.
+     * log in; {@code handshakeTimeout} bounds how long a client takes to its command; with {@code fastOpen} a
+     * CONNECT is answered at once instead of after the backend's open result ({@code --socks-fast-open}).
      */
-    record Socks(InetSocketAddress bind, SocksUsers users, Duration handshakeTimeout) implements Entrance {
+    record Socks(InetSocketAddress bind, SocksUsers users, Duration handshakeTimeout, boolean fastOpen)
+            implements Entrance {
         public Socks(InetSocketAddress bind, SocksUsers users) {
-            this(bind, users, SocksService.DEFAULT_HANDSHAKE_TIMEOUT);
+            this(bind, users, SocksService.DEFAULT_HANDSHAKE_TIMEOUT, false);
         }
     }
 }

@@ -229,7 +229,7 @@ public final class FrontendServer implements AutoCloseable {
     }
 
     private SocksService socks(Entrance.Socks k) {
-        return new SocksService(tunnel, config.openWait(), accessLog, k.users(), k.handshakeTimeout(),
+        return new SocksService(tunnel, config.openWait(), accessLog, k.users(), k.handshakeTimeout(), k.fastOpen(),
                 (local, handler) -> new io.netty.bootstrap.Bootstrap()
                         .group(group)
                         .channel(io.datagramChannel())

@@ -18,6 +18,7 @@ import dev.ferry.frontend.Entrance;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.FrontendServer;
 import dev.ferry.frontend.PortForward;
+import dev.ferry.frontend.socks.SocksService;
 import dev.ferry.frontend.socks.SocksUsers;
 import dev.ferry.tunnel.TunnelSettings;
 import org.slf4j.Logger;
@@ -125,6 +126,12 @@ public final class FrontendCommand implements Callable<Integer> {
             description = "SOCKS5 clients must log in (RFC 1929) as one of the users in FILE, one NAME:PASSWORD "
                     + "per line (printable ASCII; # starts a comment). Default: no login.")
     java.nio.file.Path socksUsers;
+
+    @Option(names = "--socks-fast-open",
+            description = "Answer a SOCKS5 CONNECT at once instead of after the backend has connected: the client's "
+                    + "request then leaves with the open, one round trip sooner, but a destination that cannot be "
+                    + "reached shows only as a closed connection, not as a SOCKS5 error code.")
+    boolean socksFastOpen;
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
             description = "How the tunnel travels: tcp; kcp (UDP with its own retransmission, for links that "
@@ -242,11 +249,15 @@ public final class FrontendCommand implements Callable<Integer> {
         if (socksUsers != null && socks.isEmpty()) {
             throw new IllegalArgumentException("--socks-users goes with --socks");
         }
+        if (socksFastOpen && socks.isEmpty()) {
+            throw new IllegalArgumentException("--socks-fast-open goes with --socks");
+        }
         SocksUsers users = socksUsers == null ? SocksUsers.NONE : readUsers(socksUsers);
         List<Entrance> all = new ArrayList<>();
         redirects.forEach(b -> all.add(new Entrance.Redirect(b)));
         tproxies.forEach(b -> all.add(new Entrance.Tproxy(b)));
-        socks.forEach(b -> all.add(new Entrance.Socks(b, users)));
+        socks.forEach(b -> all.add(new Entrance.Socks(b, users, SocksService.DEFAULT_HANDSHAKE_TIMEOUT,
+                socksFastOpen)));
         return all;
     }
 

@@ -3,6 +3,7 @@ package dev.ferry.frontend.socks;
 import dev.ferry.frontend.ClientBridge;
 import dev.ferry.tunnel.bridge.AccessLog;
 import dev.ferry.tunnel.wire.Destination;
+import dev.ferry.tunnel.wire.OpenStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -203,21 +204,35 @@ final class Socks5Handshake extends ChannelInboundHandlerAdapter {
         ByteBuf ahead = early;
         early = null;
         if (type == Socks5CommandType.CONNECT) {
-            Channel ch = ctx.channel();
-            InetSocketAddress local = (InetSocketAddress) ch.localAddress();
-            ctx.pipeline().replace(this, "bridge", new ClientBridge(target, service.tunnel(), service.openWait(),
-                    service.accessLog(), status -> ch.writeAndFlush(status == dev.ferry.tunnel.wire.OpenStatus.OK
-                            ? SocksReply.of(SocksReply.status(status), local)
-                            : SocksReply.failure(SocksReply.status(status)))
-                    .addListener(f -> {
-                        if (ch.pipeline().get(ENCODER) != null) {
-                            ch.pipeline().remove(ENCODER);
-                        }
-                    }), ahead));
+            connect(ctx, target, ahead);
         } else {
             ahead.release(); // a UDP association's TCP connection carries nothing
             ctx.pipeline().replace(this, "socks5-udp", new SocksUdpAssociation(service, target));
         }
+    }
+
+    /**
+     * Hands the connection to a stream bridge. The reply (RFC 1928: success with the address the server bound, or
+     * the failure's code) goes out when the backend's open result comes back, or at once with fast open; then the
+     * encoder leaves the pipeline and bytes flow unchanged.
+     */
+    private void connect(ChannelHandlerContext ctx, Destination target, ByteBuf ahead) {
+        Channel ch = ctx.channel();
+        InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+        ClientBridge.OpenReply reply = status -> ch.writeAndFlush(status == OpenStatus.OK
+                        ? SocksReply.of(Socks5CommandStatus.SUCCESS, local)
+                        : SocksReply.failure(SocksReply.status(status)))
+                .addListener(f -> {
+                    if (ch.pipeline().get(ENCODER) != null) {
+                        ch.pipeline().remove(ENCODER);
+                    }
+                });
+        if (service.fastOpen()) {
+            reply.opened(OpenStatus.OK);
+            reply = ClientBridge.OpenReply.NONE;
+        }
+        ctx.pipeline().replace(this, "bridge", new ClientBridge(target, service.tunnel(), service.openWait(),
+                service.accessLog(), reply, !service.fastOpen(), ahead));
     }
 
     /** The destination of a command; for UDP ASSOCIATE, where the client says it will send from. */

@@ -16,10 +16,13 @@ import java.time.Duration;
  * connection. CONNECT becomes a stream through the tunnel; UDP ASSOCIATE a flow of datagrams through it. Domain
  * names travel to the backend unresolved, so the LAN never sees the lookup.
  *
+ * @param fastOpen   answer a CONNECT at once rather than after the backend's open result: the client's request
+ *                   then leaves with the open, a round trip sooner, but a failed open shows only as a closed
+ *                   connection
  * @param udpSockets opens the UDP socket of an association, on the tunnel's event loop
  */
 public record SocksService(TunnelClient tunnel, Duration openWait, AccessLog accessLog, SocksUsers users,
-                           Duration handshakeTimeout, UdpSockets udpSockets) {
+                           Duration handshakeTimeout, boolean fastOpen, UdpSockets udpSockets) {
     /** How long a client may take to get from connecting to its command, by default. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 

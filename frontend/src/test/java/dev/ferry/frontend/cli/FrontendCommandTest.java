@@ -242,8 +242,12 @@ class FrontendCommandTest {
         assertTrue(first.users().required());
         assertEquals(2, first.users().size());
         assertEquals(new InetSocketAddress("0.0.0.0", 1081), c.entrances().get(1).bind());
-        assertFalse(((Entrance.Socks) config("--server", "h:7000", "--key", KEY, "--socks", "1080").entrances()
-                .get(0)).users().required(), "default: no login");
+        assertFalse(first.fastOpen());
+        Entrance.Socks plain = (Entrance.Socks) config("--server", "h:7000", "--key", KEY, "--socks", "1080")
+                .entrances().get(0);
+        assertFalse(plain.users().required(), "default: no login");
+        assertTrue(((Entrance.Socks) config("--server", "h:7000", "--key", KEY, "--socks", "1080",
+                "--socks-fast-open").entrances().get(0)).fastOpen());
     }
 
     @Test
@@ -258,6 +262,12 @@ class FrontendCommandTest {
             assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "--socks", "1080", "--socks-users",
                     users.toString()), "ferry: --socks-users " + users + ": " + c.getValue());
         }
+    }
+
+    @Test
+    void socksFastOpenGoesWithSocks() {
+        assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "-L", "1=h:1", "--socks-fast-open"),
+                "ferry: --socks-fast-open goes with --socks");
     }
 
     @Test

@@ -73,8 +73,12 @@ class SocksTest {
     }
 
     private static TunnelHarness socks(SocksUsers users, Duration handshake) throws Exception {
+        return socks(users, handshake, false);
+    }
+
+    private static TunnelHarness socks(SocksUsers users, Duration handshake, boolean fastOpen) throws Exception {
         return new TunnelHarness("tcp", CipherKind.AES_256_GCM, null, DestinationPolicy.allowAll(), ClientAccess.OPEN,
-                List.of(new Entrance.Socks(LOOPBACK0, users, handshake)));
+                List.of(new Entrance.Socks(LOOPBACK0, users, handshake, fastOpen)));
     }
 
     @Test
@@ -190,6 +194,36 @@ class SocksTest {
             assertEquals(5, r.version());
             assertEquals(5, r.status(), "connection refused");
             assertTrue(c.closedWithoutData());
+        }
+    }
+
+    @Test
+    void withFastOpenTheReplyComesAtOnceAndAFailedOpenClosesTheConnection(@TempDir Path dir) throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        try (EchoServer echo = new EchoServer();
+             TunnelHarness h = socks(SocksUsers.NONE, Duration.ofSeconds(10), true)) {
+            // Success before the backend could know: the destination refuses, and only the close tells.
+            try (SocksWire c = new SocksWire(h.forwards.get(0), 10_000)) {
+                assertEquals(0, c.greetNoAuth());
+                c.request(SocksWire.CONNECT, new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort));
+                assertEquals(0, c.reply().status(), "fast open answers success at once");
+                assertTrue(c.closedWithoutData());
+            }
+            try (SocksWire c = new SocksWire(h.forwards.get(0), 10_000)) {
+                assertEquals(0, c.greetNoAuth());
+                c.request(SocksWire.CONNECT, echo.address());
+                assertEquals(0, c.reply().status());
+                assertEchoes(c, 1);
+            }
+            if (CurlThroughTunnelTest.onPath("curl")) {
+                Path out = dir.resolve("out");
+                assertEquals("", finish(curl("--socks5-hostname", "127.0.0.1:" + h.forwards.get(0).getPort(), "-o",
+                        out.toString(), "http://localhost:" + http.getAddress().getPort() + "/file"), 0));
+                assertEquals(sha256(file), sha256(Files.readAllBytes(out)), "seed " + SEED);
+            }
         }
     }
 
