@@ -44,6 +44,7 @@ public final class ClientBridge extends SocketStreamBridge {
     private MuxSession session;
     private boolean opened;
     private boolean replied;
+    private boolean eofEarly;
 
     /** A bridge for a {@code -L} forward or a redirected connection: waits briefly for the client's first bytes. */
     ClientBridge(Destination target, TunnelClient tunnels, Duration openWait, AccessLog accessLog) {
@@ -115,8 +116,11 @@ public final class ClientBridge extends SocketStreamBridge {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (sessionLoop == null && msg instanceof ByteBuf data && early != null) {
-            early.addComponent(true, data); // sent before the tunnel was there: held for the open
+        // Bytes that came before the tunnel (a SOCKS client's data behind its request, or what epoll reads anyway
+        // when a client half-closes): held for the open. The socket and the tunnel share one loop here.
+        if (session == null && msg instanceof ByteBuf data && early != null) {
+            countFromSocket(data.readableBytes());
+            early.addComponent(true, data);
             return;
         }
         super.channelRead(ctx, msg);
@@ -128,11 +132,11 @@ public final class ClientBridge extends SocketStreamBridge {
             return;
         }
         session = s;
-        socket.read();
-        if (early.isReadable() || firstBytesWaitMillis == 0) {
+        requestRead();
+        if (early.isReadable() || firstBytesWaitMillis == 0 || eofEarly) {
             ByteBuf first = early;
             early = null;
-            open(first, false);
+            open(first, eofEarly);
         } else {
             releaseEarly();
             sessionLoop.schedule(() -> open(Unpooled.EMPTY_BUFFER, false), firstBytesWaitMillis,
@@ -151,6 +155,10 @@ public final class ClientBridge extends SocketStreamBridge {
 
     @Override
     protected void eofBeforeOpen() {
+        if (session == null) {
+            eofEarly = true; // the client sent all it will before the tunnel was there: the open carries the FIN
+            return;
+        }
         open(Unpooled.EMPTY_BUFFER, true);
     }
 
@@ -174,6 +182,12 @@ public final class ClientBridge extends SocketStreamBridge {
     public void onOpenResult(OpenStatus status) {
         tell(status);
         super.onOpenResult(status);
+    }
+
+    @Override
+    public void onReset(dev.ferry.tunnel.wire.ResetReason reason, boolean byPeer) {
+        tell(OpenStatus.FAILED); // no open result came (the tunnel went, or the peer reset): the client still hears
+        super.onReset(reason, byPeer);
     }
 
     private void fail(String outcome) {

@@ -27,8 +27,10 @@ import java.util.function.LongSupplier;
  */
 final class ClientFlows {
     private static final Logger LOG = LoggerFactory.getLogger(ClientFlows.class);
-    /** Client addresses one entrance serves at once. */
+    /** Client addresses (address and port) one entrance serves at once. */
     static final int MAX_CLIENTS = 4096;
+    /** Flows one client host may hold at once (one per source port), so one host cannot take every flow. */
+    static final int MAX_PER_HOST = 256;
 
     /** Where a reply for a client goes: it owns {@code payload}. */
     interface Replies {
@@ -41,6 +43,8 @@ final class ClientFlows {
     private final LongSupplier nanoTime;
     private final Replies replies;
     private final Map<InetSocketAddress, ClientFlow> flows = new HashMap<>();
+    private final Map<java.net.InetAddress, Integer> perHost = new HashMap<>();
+    private final OncePerAddress limitLogged = new OncePerAddress();
     private boolean noTunnelLogged;
     private long dropped;
 
@@ -103,10 +107,17 @@ final class ClientFlows {
         if (!session.eventLoop().inEventLoop()) {
             throw new IllegalStateException("a UDP entrance must share the tunnel's event loop");
         }
-        if (flows.size() >= MAX_CLIENTS) {
+        noTunnelLogged = false;
+        int mine = perHost.getOrDefault(client.getAddress(), 0);
+        if (flows.size() >= MAX_CLIENTS || mine >= MAX_PER_HOST) {
+            if (limitLogged.first(client.getAddress())) {
+                LOG.info("{}: dropping datagrams from {}: {} (logged once per client)", entrance,
+                        dev.ferry.tunnel.bridge.AccessLog.format(client), mine >= MAX_PER_HOST
+                                ? "it has " + MAX_PER_HOST + " flows open, the most one host may"
+                                : MAX_CLIENTS + " clients have flows open, the most one entrance serves");
+            }
             return null;
         }
-        noTunnelLogged = false;
         ClientFlow c = new ClientFlow(client);
         DatagramFlow flow = session.openFlow(c);
         if (flow == null) {
@@ -114,6 +125,7 @@ final class ClientFlows {
         }
         c.flow = flow;
         flows.put(client, c);
+        perHost.merge(client.getAddress(), 1, Integer::sum);
         LOG.debug("{}: flow {} for {}", entrance, flow.id(), client);
         return c;
     }
@@ -125,9 +137,14 @@ final class ClientFlows {
             ClientFlow c = it.next();
             if (now - c.lastActive >= idleNanos) {
                 it.remove();
+                forget(c.client);
                 c.flow.close();
             }
         }
+    }
+
+    private void forget(InetSocketAddress client) {
+        perHost.computeIfPresent(client.getAddress(), (a, n) -> n == 1 ? null : n - 1);
     }
 
     void closeAll() {
@@ -155,7 +172,9 @@ final class ClientFlows {
 
         @Override
         public void onFlowClosed(DatagramFlow f) {
-            flows.remove(client, this);
+            if (flows.remove(client, this)) {
+                forget(client);
+            }
         }
     }
 }

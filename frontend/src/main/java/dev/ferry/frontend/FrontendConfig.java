@@ -12,7 +12,7 @@ import java.util.Objects;
  * connect); {@code openWait} bounds how long an accepted connection waits for a tunnel during an outage before it
  * is closed; {@code drainTimeout} bounds how long SIGTERM waits for open streams; {@code udpForwards} are the
  * {@code -U} forwards of UDP datagrams; {@code access} says which clients the TCP listeners take, and how many;
- * {@code entrances} are the TCP listeners whose connections carry their own destination (redirect, SOCKS5).
+ * {@code entrances} are the TCP listeners whose connections carry their own destination (redirect, TPROXY, SOCKS5).
  */
 public record FrontendConfig(InetSocketAddress server, String transport, TunnelSettings tunnel,
                              List<PortForward> forwards, Duration openWait, Duration drainTimeout,

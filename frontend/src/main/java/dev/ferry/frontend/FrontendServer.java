@@ -95,7 +95,12 @@ public final class FrontendServer implements AutoCloseable {
                 listeners.add(ch);
                 if (e instanceof Entrance.Tproxy) {
                     InetSocketAddress tcp = (InetSocketAddress) ch.localAddress();
-                    listeners.add(listenTproxyUdp(new InetSocketAddress(e.bind().getAddress(), tcp.getPort())));
+                    if (e.bind().getAddress() instanceof java.net.Inet4Address) {
+                        listeners.add(listenTproxyUdp(new InetSocketAddress(e.bind().getAddress(), tcp.getPort())));
+                    } else {
+                        LOG.warn("--tproxy {}: TCP only; UDP TPROXY needs an IPv4 address (Netty's epoll passes up "
+                                + "no IPv6 original destination)", AccessLog.format(e.bind()));
+                    }
                 }
                 bound.add((InetSocketAddress) ch.localAddress());
                 LOG.info("{} {}: connections go through {}://{} to where they were going", describe(e),

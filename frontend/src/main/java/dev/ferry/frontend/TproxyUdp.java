@@ -28,18 +28,23 @@ import java.util.function.LongSupplier;
  * The UDP side of {@code --tproxy}: datagrams that a TPROXY rule delivered to the listening socket, each still
  * addressed to its original destination (IP_RECVORIGDSTADDR says which). Each client address gets one flow through
  * the tunnel, whatever destinations it sends to, as {@code -U} and SOCKS5 do. A reply must reach the client from
- * the address it sent to, or the client's socket (connected, or a NAT on the way) drops it: the reply goes out of a
- * transparent socket bound to that address, opened at the first reply from it and closed after the idle time. TPROXY
- * delivers later datagrams to that address to the bound socket itself, so it takes client datagrams too.
+ * the address it sent to, or the client's socket (connected, or a NAT on the way) drops it: it goes out of a
+ * transparent socket bound to that address. Such a socket is opened when a client first sends to a destination (at
+ * most {@link #MAX_REPLY_SOCKETS}, none for this host's own addresses) and closed after the idle time; replies from
+ * anywhere else are dropped, so whoever reaches the backend's flow socket cannot make the frontend bind addresses
+ * of its choosing. TPROXY delivers later datagrams to a bound destination to its socket, so it takes client
+ * datagrams too.
  *
- * <p>IPv4 only: Netty's epoll passes up the IPv4 original destination ({@code IP_ORIGDSTADDR}) but not the IPv6 one,
- * so IPv6 datagrams are refused (logged once per client). TCP TPROXY works for both.
+ * <p>IPv4 only: Netty's epoll passes up the IPv4 original destination ({@code IP_ORIGDSTADDR}) but not the IPv6 one
+ * (an IPv6 datagram would look addressed to the listener itself). TCP TPROXY works for both.
  *
  * <p>Threading: every socket shares the tunnel's event loop (the frontend runs one loop).
  */
 @ChannelHandler.Sharable
 final class TproxyUdp extends SimpleChannelInboundHandler<DatagramPacket> {
     private static final Logger LOG = LoggerFactory.getLogger(TproxyUdp.class);
+    /** Destinations with a reply socket at once: each is a file descriptor. */
+    static final int MAX_REPLY_SOCKETS = 1024;
 
     /** Opens a transparent UDP socket bound to an address not (necessarily) this host's, with a handler. */
     interface TransparentSockets {
@@ -81,19 +86,44 @@ final class TproxyUdp extends SimpleChannelInboundHandler<DatagramPacket> {
             refuse(client, "client address not allowed (--allow-client/--deny-client)");
             return;
         }
-        // The original destination, from IP_RECVORIGDSTADDR. Netty's epoll reads only the IPv4 one, so an IPv6
-        // datagram arrives without it.
+        // The original destination, from IP_RECVORIGDSTADDR (IPv4 only: FrontendServer opens no IPv6 socket).
         InetSocketAddress original = packet.recipient();
-        if (original == null) {
-            refuse(client, "no original destination (UDP TPROXY works for IPv4 only)");
-            return;
-        }
         if (original.getPort() == listening.getPort()
                 && (original.equals(listening) || LoopGuard.isLocal(original.getAddress()))) {
             refuse(client, "not intercepted (sent to the TPROXY port itself, " + AccessLog.format(original) + ")");
             return;
         }
+        if (!replySocket(original, client)) {
+            return;
+        }
         flows.send(client, Destination.of(original), packet.content().retain());
+    }
+
+    /** Makes sure replies from {@code destination} can go back; false (refused and logged) if they cannot. */
+    private boolean replySocket(InetSocketAddress destination, InetSocketAddress client) {
+        ReplySocket r = replySockets.get(destination);
+        if (r == null) {
+            if (replySockets.size() >= MAX_REPLY_SOCKETS) {
+                refuse(client, MAX_REPLY_SOCKETS + " destinations have reply sockets open, the most allowed");
+                return false;
+            }
+            if (LoopGuard.isLocal(destination.getAddress())) {
+                // A transparent socket bound there could take datagrams meant for a service of this host.
+                refuse(client, "its destination " + AccessLog.format(destination) + " is this host (exclude local "
+                        + "addresses from the TPROXY rule)");
+                return false;
+            }
+            r = new ReplySocket(sockets.bind(destination, this));
+            replySockets.put(destination, r);
+            r.bound.addListener(f -> {
+                if (!f.isSuccess()) {
+                    LOG.info("UDP TPROXY: cannot send replies from {}: {} (replies from it are dropped)",
+                            AccessLog.format(destination), f.cause().toString());
+                }
+            });
+        }
+        r.lastUsed = nanoTime.getAsLong();
+        return true;
     }
 
     private void refuse(InetSocketAddress client, String why) {
@@ -110,18 +140,10 @@ final class TproxyUdp extends SimpleChannelInboundHandler<DatagramPacket> {
             payload.release(); // the backend names a reply's sender by address; a name cannot be bound to
             return;
         }
-        InetSocketAddress from = sender.toSocketAddress();
-        ReplySocket r = replySockets.get(from);
+        ReplySocket r = replySockets.get(sender.toSocketAddress());
         if (r == null) {
-            r = new ReplySocket(sockets.bind(from, this));
-            replySockets.put(from, r);
-            ChannelFuture bound = r.bound;
-            bound.addListener(f -> {
-                if (!f.isSuccess()) {
-                    LOG.info("UDP TPROXY: cannot send replies from {}: {} (replies from it are dropped)",
-                            AccessLog.format(from), f.cause().toString());
-                }
-            });
+            payload.release(); // from an address no client sent to (or one forgotten since)
+            return;
         }
         r.lastUsed = nanoTime.getAsLong();
         ChannelFuture bound = r.bound;
@@ -162,6 +184,12 @@ final class TproxyUdp extends SimpleChannelInboundHandler<DatagramPacket> {
             r.bound.channel().close();
         }
         replySockets.clear();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A send refused (a firewall's EPERM, an ICMP error): UDP carries on, as the network would.
+        LOG.debug("UDP TPROXY {}: {}", AccessLog.format(listening), cause.toString());
     }
 
     /** A transparent socket bound to an address replies come from. */

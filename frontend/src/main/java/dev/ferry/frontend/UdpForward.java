@@ -84,6 +84,12 @@ final class UdpForward extends SimpleChannelInboundHandler<DatagramPacket> {
         flows.send(client, target, packet.content().retain());
     }
 
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A send refused (a firewall's EPERM, an ICMP error): UDP carries on, as the network would.
+        LOG.debug("UDP {}: {}", AccessLog.format(socket.localAddress()), cause.toString());
+    }
+
     private void reply(InetSocketAddress client, Destination from, ByteBuf payload) {
         if (socket.isActive()) {
             socket.writeAndFlush(new DatagramPacket(payload, client), socket.voidPromise());

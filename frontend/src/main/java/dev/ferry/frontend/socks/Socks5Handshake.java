@@ -4,8 +4,6 @@ import dev.ferry.frontend.ClientBridge;
 import dev.ferry.tunnel.bridge.AccessLog;
 import dev.ferry.tunnel.wire.Destination;
 import dev.ferry.tunnel.wire.OpenStatus;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -54,7 +52,6 @@ final class Socks5Handshake extends ChannelInboundHandlerAdapter {
 
     private final SocksService service;
     private ScheduledFuture<?> timeout;
-    private CompositeByteBuf early;
     private boolean done;
 
     Socks5Handshake(SocksService service) {
@@ -87,12 +84,7 @@ final class Socks5Handshake extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (done) {
-            // Bytes sent right behind the command, before the reply (optimistic clients): kept for the stream.
-            if (msg instanceof ByteBuf data && early != null) {
-                early.addComponent(true, data);
-            } else {
-                ReferenceCountUtil.release(msg);
-            }
+            ReferenceCountUtil.release(msg); // after a refusal, while the connection closes
             return;
         }
         try {
@@ -129,10 +121,6 @@ final class Socks5Handshake extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         cancelTimeout();
-        if (early != null) {
-            early.release();
-            early = null;
-        }
     }
 
     @Override
@@ -175,7 +163,7 @@ final class Socks5Handshake extends ChannelInboundHandlerAdapter {
         if (!service.users().check(login.username(), login.password())) {
             ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE))
                     .addListener(ChannelFutureListener.CLOSE);
-            log(ctx, "login failed for user '" + printable(login.username()) + "'");
+            log(ctx, "login failed for user '" + printable(login.username(), 64) + "'");
             done = true;
             return;
         }
@@ -198,15 +186,12 @@ final class Socks5Handshake extends ChannelInboundHandlerAdapter {
         }
         done = true;
         cancelTimeout();
-        early = Unpooled.compositeBuffer();
-        // Removing the decoder hands this handler whatever it held beyond the command (optimistic data).
+        // Bytes the client sent right behind its request (optimistic data) are a slice the decoder passes on after
+        // this message: once the decoder and this handler are gone, they reach whoever replaced this handler.
         ctx.pipeline().remove(DECODER);
-        ByteBuf ahead = early;
-        early = null;
         if (type == Socks5CommandType.CONNECT) {
-            connect(ctx, target, ahead);
+            connect(ctx, target);
         } else {
-            ahead.release(); // a UDP association's TCP connection carries nothing
             ctx.pipeline().replace(this, "socks5-udp", new SocksUdpAssociation(service, target));
         }
     }
@@ -216,7 +201,7 @@ final class Socks5Handshake extends ChannelInboundHandlerAdapter {
      * the failure's code) goes out when the backend's open result comes back, or at once with fast open; then the
      * encoder leaves the pipeline and bytes flow unchanged.
      */
-    private void connect(ChannelHandlerContext ctx, Destination target, ByteBuf ahead) {
+    private void connect(ChannelHandlerContext ctx, Destination target) {
         Channel ch = ctx.channel();
         InetSocketAddress local = (InetSocketAddress) ch.localAddress();
         ClientBridge.OpenReply reply = status -> ch.writeAndFlush(status == OpenStatus.OK
@@ -232,7 +217,7 @@ final class Socks5Handshake extends ChannelInboundHandlerAdapter {
             reply = ClientBridge.OpenReply.NONE;
         }
         ctx.pipeline().replace(this, "bridge", new ClientBridge(target, service.tunnel(), service.openWait(),
-                service.accessLog(), reply, !service.fastOpen(), ahead));
+                service.accessLog(), reply, !service.fastOpen(), Unpooled.EMPTY_BUFFER));
     }
 
     /** The destination of a command; for UDP ASSOCIATE, where the client says it will send from. */
@@ -261,7 +246,8 @@ final class Socks5Handshake extends ChannelInboundHandlerAdapter {
 
     private void log(ChannelHandlerContext ctx, String reason) {
         cancelTimeout();
-        LOG.info("refused SOCKS5 connection from {}: {}", AccessLog.format(ctx.channel().remoteAddress()), reason);
+        LOG.info("refused SOCKS5 connection from {}: {}", AccessLog.format(ctx.channel().remoteAddress()),
+                printable(reason, 200));
     }
 
     private void cancelTimeout() {
@@ -270,10 +256,13 @@ final class Socks5Handshake extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** {@code s} with anything unprintable replaced, so a client cannot write control characters into the log. */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), 64));
-        s.codePoints().limit(64).forEach(c -> b.append(c >= 0x20 && c < 0x7F ? (char) c : '?'));
-        return s.length() > 64 ? b + "..." : b.toString();
+    /**
+     * {@code s} cut to {@code max} characters with anything unprintable replaced: what a client sent (a name, a
+     * decoder's message quoting it) cannot write control characters, such as a forged log line, into the log.
+     */
+    static String printable(String s, int max) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max));
+        s.codePoints().limit(max).forEach(c -> b.append(c >= 0x20 && c < 0x7F ? (char) c : '?'));
+        return s.length() > max ? b + "..." : b.toString();
     }
 }

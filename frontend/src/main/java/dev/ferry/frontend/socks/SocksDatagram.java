@@ -54,7 +54,7 @@ record SocksDatagram(Destination address, ByteBuf payload) {
 
     /** The datagram for {@code payload} from {@code from}: a header before it (ownership of payload taken). */
     static ByteBuf encode(ByteBufAllocator alloc, Destination from, ByteBuf payload) {
-        ByteBuf header = alloc.buffer(4 + 1 + from.host().length() + 2);
+        ByteBuf header = alloc.buffer(4 + 1 + Math.max(16, from.host().length()) + 2);
         header.writeShort(0).writeByte(0);
         Socks5AddressType type = switch (from.kind()) {
             case IPV4 -> Socks5AddressType.IPv4;

@@ -169,7 +169,8 @@ final class SocksUdpAssociation extends ChannelInboundHandlerAdapter {
                 if (!malformedLogged) {
                     malformedLogged = true;
                     LOG.info("refused UDP datagram from {}: malformed SOCKS5 UDP header: {} (dropped; logged once "
-                            + "per association)", AccessLog.format(packet.sender()), e.getMessage());
+                            + "per association)", AccessLog.format(packet.sender()),
+                            Socks5Handshake.printable(String.valueOf(e.getMessage()), 200));
                 }
                 return;
             }
@@ -211,6 +212,12 @@ final class SocksUdpAssociation extends ChannelInboundHandlerAdapter {
             if (flow == f) {
                 flow = null;
             }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A send refused (a firewall's EPERM, an ICMP error): UDP carries on, as the network would.
+            LOG.debug("SOCKS5 UDP association of {}: {}", AccessLog.format(control.remoteAddress()), cause.toString());
         }
     }
 }

@@ -25,7 +25,7 @@ public final class SocksUsers {
 
     /**
      * Reads {@code NAME:PASSWORD} lines; blank lines and lines starting with {@code #} are skipped. The password is
-     * everything after the first colon.
+     * everything after the first colon; spaces around a line are not part of it.
      *
      * @throws IllegalArgumentException one line naming the bad line
      */
@@ -69,11 +69,24 @@ public final class SocksUsers {
         return passwords.size();
     }
 
-    /** Whether {@code name} exists and {@code password} is its password. */
+    /**
+     * Whether {@code name} exists and {@code password} is its password. A password with anything but printable ASCII
+     * never matches (a decoder turns other bytes into U+FFFD, which must not pass for a stored character). Digests
+     * are compared, so neither a password's length nor whether the name exists shows in the time taken.
+     */
     boolean check(String name, String password) {
         byte[] expected = passwords.get(name);
-        byte[] given = password.getBytes(StandardCharsets.US_ASCII);
-        // Unknown names are compared too, against a password of their own length: the time says nothing either way.
-        return MessageDigest.isEqual(expected == null ? given.clone() : expected, given) && expected != null;
+        boolean ascii = password.chars().allMatch(c -> c >= 0x20 && c < 0x7F);
+        byte[] given = digest(password.getBytes(StandardCharsets.US_ASCII));
+        boolean same = MessageDigest.isEqual(digest(expected == null ? new byte[0] : expected), given);
+        return same && ascii && expected != null;
+    }
+
+    private static byte[] digest(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 }

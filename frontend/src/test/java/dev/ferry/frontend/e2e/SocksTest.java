@@ -228,6 +228,26 @@ class SocksTest {
     }
 
     @Test
+    void aClientThatHalfClosesRightBehindItsRequestStillGetsItsAnswer() throws Exception {
+        for (boolean fastOpen : new boolean[] {false, true}) {
+            try (EchoServer echo = new EchoServer();
+                 TunnelHarness h = socks(SocksUsers.NONE, Duration.ofSeconds(10), fastOpen);
+                 SocksWire c = new SocksWire(h.forwards.get(0), 10_000)) {
+                byte[] ip = echo.address().getAddress().getAddress();
+                int port = echo.address().getPort();
+                // Everything at once, then FIN: epoll reads it all before the bridge has its tunnel.
+                c.send(5, 1, 0, 5, 1, 0, 1, ip[0] & 0xFF, ip[1] & 0xFF, ip[2] & 0xFF, ip[3] & 0xFF, port >> 8,
+                        port & 0xFF, 'b', 'y', 'e');
+                c.socket.shutdownOutput();
+                assertEquals(0, c.methodReply());
+                assertEquals(0, c.reply().status(), "fast open " + fastOpen);
+                assertArrayEquals("bye".getBytes(), c.in.readNBytes(3), "fast open " + fastOpen);
+                assertTrue(c.closedWithoutData(), "the echo server's FIN comes through");
+            }
+        }
+    }
+
+    @Test
     void dataSentRightBehindTheRequestIsNotLost() throws Exception {
         try (EchoServer echo = new EchoServer();
              TunnelHarness h = socks(SocksUsers.NONE, Duration.ofSeconds(10));

@@ -209,7 +209,7 @@ public abstract class SocketStreamBridge extends ChannelInboundHandlerAdapter im
         EventLoop loop = sessionLoop;
         if (loop == null || loop.inEventLoop()) {
             if (loop == null && owned != null) {
-                owned.release(); // no session yet and no way to hold it: only possible when reads were not asked for
+                owned.release(); // no session yet and no way to hold it (subclasses hold early bytes themselves)
                 return;
             }
             task.run();
@@ -246,6 +246,11 @@ public abstract class SocketStreamBridge extends ChannelInboundHandlerAdapter im
 
     /** Called once, after the access-log line: the connection is over, its socket closed or never opened. */
     protected void finished() {
+    }
+
+    /** Counts socket bytes a subclass took before the stream existed, for the access log. */
+    protected final void countFromSocket(long n) {
+        fromSocket += n;
     }
 
     protected final void setOutcome(String o) {
