@@ -38,8 +38,6 @@ public final class BackendServer implements AutoCloseable {
     private static final Duration SALT_MEMORY = Duration.ofSeconds(61);
     private static final int SALT_CAPACITY = 1 << 20;
     private static final Duration LOAD_REPORT_EVERY = Duration.ofSeconds(5);
-    /** Capacity weight in load reports until backends get a configurable one. */
-    private static final int WEIGHT = 1;
 
     private final BackendConfig config;
     private final IoRuntime io;
@@ -51,6 +49,7 @@ public final class BackendServer implements AutoCloseable {
     private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
     /** Destination connections, from the stream's open until their socket is done: what a drain waits for. */
     private final ActiveCount openStreams = new ActiveCount();
+    private final java.util.concurrent.atomic.LongAdder streamsOpened = new java.util.concurrent.atomic.LongAdder();
     private EventLoopGroup group;
     private ExecutorService resolver;
     private Channel listener;
@@ -69,7 +68,7 @@ public final class BackendServer implements AutoCloseable {
         group = io.newGroup(0);
         resolver = Executors.newVirtualThreadPerTaskExecutor();
         DestinationConnector connector = new DestinationConnector(io, config.policy(), config.connectTimeout(),
-                resolver, accessLog, openStreams);
+                resolver, accessLog, openStreams, streamsOpened);
         SessionListener tracker = new Tracker();
         UdpRelay udp = new UdpRelay(io, config.policy(), settings.udpIdle(), resolver);
         var init = new ChannelInitializer<Channel>() {
@@ -123,7 +122,12 @@ public final class BackendServer implements AutoCloseable {
     }
 
     private void reportLoad(MuxSession mux) {
-        mux.sendControl(new ControlMessage.LoadReport(openStreams.get(), WEIGHT, openStreams.draining()));
+        mux.sendControl(new ControlMessage.LoadReport(openStreams.get(), config.weight(), openStreams.draining()));
+    }
+
+    /** Streams opened since start, across all tunnels. */
+    public long streamsOpened() {
+        return streamsOpened.sum();
     }
 
     /** Streams open across all tunnels right now. */

@@ -36,20 +36,26 @@ final class DestinationConnector implements StreamAcceptor {
     private final Executor resolver;
     private final AccessLog accessLog;
     private final ActiveCount active;
+    private final java.util.concurrent.atomic.LongAdder opened;
 
-    /** {@code active} counts destination connections from the open until their socket is done. */
+    /**
+     * {@code active} counts destination connections from the open until their socket is done; {@code opened} counts
+     * every stream opened.
+     */
     DestinationConnector(IoRuntime io, DestinationPolicy policy, Duration connectTimeout, Executor resolver,
-                         AccessLog accessLog, ActiveCount active) {
+                         AccessLog accessLog, ActiveCount active, java.util.concurrent.atomic.LongAdder opened) {
         this.io = io;
         this.policy = policy;
         this.connectTimeout = connectTimeout;
         this.resolver = resolver;
         this.accessLog = accessLog;
         this.active = active;
+        this.opened = opened;
     }
 
     @Override
     public void onOpen(MuxStream stream) {
+        opened.increment();
         Destination d = stream.destination();
         DestinationBridge bridge = new DestinationBridge(stream, accessLog, active);
         if (d.kind() != Destination.Kind.DOMAIN) {

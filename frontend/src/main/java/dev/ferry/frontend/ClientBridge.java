@@ -2,7 +2,7 @@ package dev.ferry.frontend;
 
 import dev.ferry.tunnel.bridge.AccessLog;
 import dev.ferry.tunnel.bridge.SocketStreamBridge;
-import dev.ferry.tunnel.control.TunnelClient;
+import dev.ferry.tunnel.control.SessionSource;
 import dev.ferry.tunnel.mux.MuxSession;
 import dev.ferry.tunnel.wire.Destination;
 import dev.ferry.tunnel.wire.OpenStatus;
@@ -34,7 +34,7 @@ public final class ClientBridge extends SocketStreamBridge {
     }
 
     private final Destination target;
-    private final TunnelClient tunnels;
+    private final SessionSource tunnels;
     private final Duration openWait;
     private final OpenReply reply;
     private final long firstBytesWaitMillis;
@@ -47,7 +47,7 @@ public final class ClientBridge extends SocketStreamBridge {
     private boolean eofEarly;
 
     /** A bridge for a {@code -L} forward or a redirected connection: waits briefly for the client's first bytes. */
-    ClientBridge(Destination target, TunnelClient tunnels, Duration openWait, AccessLog accessLog) {
+    ClientBridge(Destination target, SessionSource tunnels, Duration openWait, AccessLog accessLog) {
         this(target, tunnels, openWait, accessLog, OpenReply.NONE, FIRST_BYTES_WAIT_MILLIS, Unpooled.EMPTY_BUFFER);
     }
 
@@ -56,12 +56,12 @@ public final class ClientBridge extends SocketStreamBridge {
      * request; ownership taken). If the client waits for {@code reply} before it sends, the open goes out at once;
      * if it was answered already, the bridge waits briefly for its first bytes, as for a forward.
      */
-    public ClientBridge(Destination target, TunnelClient tunnels, Duration openWait, AccessLog accessLog,
+    public ClientBridge(Destination target, SessionSource tunnels, Duration openWait, AccessLog accessLog,
                         OpenReply reply, boolean clientWaitsForReply, ByteBuf early) {
         this(target, tunnels, openWait, accessLog, reply, clientWaitsForReply ? 0 : FIRST_BYTES_WAIT_MILLIS, early);
     }
 
-    private ClientBridge(Destination target, TunnelClient tunnels, Duration openWait, AccessLog accessLog,
+    private ClientBridge(Destination target, SessionSource tunnels, Duration openWait, AccessLog accessLog,
                          OpenReply reply, long firstBytesWaitMillis, ByteBuf early) {
         super(accessLog, true);
         this.target = target;

@@ -1,6 +1,6 @@
 package dev.ferry.frontend;
 
-import dev.ferry.tunnel.control.TunnelClient;
+import dev.ferry.tunnel.control.SessionSource;
 import dev.ferry.tunnel.mux.DatagramFlow;
 import dev.ferry.tunnel.mux.DatagramReceiver;
 import dev.ferry.tunnel.mux.MuxSession;
@@ -37,7 +37,7 @@ final class ClientFlows {
         void reply(InetSocketAddress client, Destination from, ByteBuf payload);
     }
 
-    private final TunnelClient tunnel;
+    private final SessionSource tunnel;
     private final String entrance;
     private final long idleNanos;
     private final LongSupplier nanoTime;
@@ -49,7 +49,7 @@ final class ClientFlows {
     private long dropped;
 
     /** @param entrance names the entrance in log lines */
-    ClientFlows(TunnelClient tunnel, String entrance, Duration idle, LongSupplier nanoTime, Replies replies) {
+    ClientFlows(SessionSource tunnel, String entrance, Duration idle, LongSupplier nanoTime, Replies replies) {
         this.tunnel = tunnel;
         this.entrance = entrance;
         this.idleNanos = idle.toNanos();

@@ -7,6 +7,7 @@ import dev.ferry.transport.Transports;
 import dev.ferry.tunnel.bridge.AccessLog;
 import dev.ferry.tunnel.control.ActiveCount;
 import dev.ferry.tunnel.control.Backoff;
+import dev.ferry.tunnel.balance.BackendPool;
 import dev.ferry.tunnel.control.TunnelClient;
 import dev.ferry.tunnel.wire.Destination;
 import io.netty.bootstrap.ServerBootstrap;
@@ -46,7 +47,7 @@ public final class FrontendServer implements AutoCloseable {
     private final ActiveCount connections = new ActiveCount();
     private final ClientGate gate;
     private EventLoopGroup group;
-    private TunnelClient tunnel;
+    private BackendPool tunnel;
     private LoopGuard loops;
 
     public FrontendServer(FrontendConfig config, IoRuntime io, Transports transports) {
@@ -66,8 +67,16 @@ public final class FrontendServer implements AutoCloseable {
         // thread anyway, and sockets on the same loop hand bytes to their streams without a thread hop per read
         // and per write. Several tunnels (several backends) will each want a loop of their own.
         group = io.newGroup(1);
-        tunnel = new TunnelClient(transport, group, config.server(), config.tunnel(), random,
-                new Backoff(BACKOFF_INITIAL, BACKOFF_MAX, new java.util.SplittableRandom(random.nextLong())));
+        List<BackendPool.Member> members = new ArrayList<>();
+        for (BackendSpec b : config.servers()) {
+            List<TunnelClient> tunnels = new ArrayList<>();
+            for (int i = 0; i < config.conn(); i++) {
+                tunnels.add(new TunnelClient(transport, group, b.address(), config.tunnel(), random,
+                        new Backoff(BACKOFF_INITIAL, BACKOFF_MAX, new java.util.SplittableRandom(random.nextLong()))));
+            }
+            members.add(new BackendPool.Member(b.address(), b.weight(), tunnels));
+        }
+        tunnel = new BackendPool(members, config.balance().create(), suspectAfter(config.tunnel()));
         tunnel.start();
         loops = new LoopGuard(tunnel);
         List<InetSocketAddress> bound = new ArrayList<>();
@@ -77,14 +86,14 @@ public final class FrontendServer implements AutoCloseable {
                 listeners.add(ch);
                 bound.add((InetSocketAddress) ch.localAddress());
                 LOG.info("forwarding {} -> {} through {}://{}", ch.localAddress(), f.target(), transport.name(),
-                        config.server());
+                        servers());
             }
             for (PortForward f : config.udpForwards()) {
                 Channel ch = listenUdp(f);
                 listeners.add(ch);
                 bound.add((InetSocketAddress) ch.localAddress());
                 LOG.info("forwarding UDP {} -> {} through {}://{}", ch.localAddress(), f.target(), transport.name(),
-                        config.server());
+                        servers());
             }
             for (Entrance e : config.entrances()) {
                 Channel ch = switch (e) {
@@ -104,7 +113,7 @@ public final class FrontendServer implements AutoCloseable {
                 }
                 bound.add((InetSocketAddress) ch.localAddress());
                 LOG.info("{} {}: connections go through {}://{} to where they were going", describe(e),
-                        ch.localAddress(), transport.name(), config.server());
+                        ch.localAddress(), transport.name(), servers());
             }
             for (Channel ch : listeners) {
                 loops.listening((InetSocketAddress) ch.localAddress());
@@ -210,6 +219,12 @@ public final class FrontendServer implements AutoCloseable {
                 .bind(local);
     }
 
+    /** The backends, for log lines: {@code host:port} or {@code host:port, host:port, ...}. */
+    private String servers() {
+        return config.servers().stream().map(b -> String.valueOf(b.address()))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     private static void refuse(Channel ch, String reason) {
         LOG.info("refused connection from {} to {}: {}", AccessLog.format(ch.remoteAddress()), ch.localAddress(),
                 reason);
@@ -242,14 +257,33 @@ public final class FrontendServer implements AutoCloseable {
                         .bind(local));
     }
 
-    /** Bytes held in memory by the tunnel's streams (queued to send, received but not yet written out). */
-    public long bufferedBytes() throws Exception {
-        var s = tunnel.currentSession();
-        return s == null ? 0 : s.eventLoop().submit(s::bufferedBytes).get(5, TimeUnit.SECONDS);
+    /**
+     * How long a tunnel may go without a keepalive answer before new streams avoid it while another backend is fine:
+     * two keepalive intervals (one answer overdue), and no less than half the dead-tunnel time.
+     */
+    static Duration suspectAfter(dev.ferry.tunnel.TunnelSettings t) {
+        Duration twoPings = t.keepaliveInterval().multipliedBy(2);
+        Duration half = t.deadAfter().dividedBy(2);
+        return twoPings.compareTo(half) > 0 ? twoPings : half;
     }
 
-    /** The tunnel this frontend keeps up. */
+    /** Bytes held in memory by the tunnels' streams (queued to send, received but not yet written out). */
+    public long bufferedBytes() throws Exception {
+        long total = 0;
+        for (TunnelClient t : tunnel.tunnels()) {
+            var s = t.currentSession();
+            total += s == null ? 0 : s.eventLoop().submit(s::bufferedBytes).get(5, TimeUnit.SECONDS);
+        }
+        return total;
+    }
+
+    /** The first backend's (first) tunnel: the only one unless several backends or tunnels are pooled. */
     public TunnelClient tunnel() {
+        return tunnel.tunnels().get(0);
+    }
+
+    /** Every backend this frontend balances over, with their tunnels. */
+    public BackendPool pool() {
         return tunnel;
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.frontend;
 
+import dev.ferry.tunnel.balance.BackendPool;
 import dev.ferry.tunnel.control.TunnelClient;
 import dev.ferry.tunnel.mux.MuxSession;
 
@@ -9,8 +10,10 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,40 +26,47 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * tunnel inside itself).
  */
 final class LoopGuard {
-    /** How long a lookup of the backend's name is trusted before it is made again (in the background). */
+    /** How long a lookup of a backend's name is trusted before it is made again (in the background). */
     private static final long RESOLVE_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-    private final TunnelClient tunnel;
+    private final BackendPool pool;
     private final List<InetSocketAddress> listeners = new CopyOnWriteArrayList<>();
-    private volatile Set<InetAddress> backendAddresses = Set.of();
-    private volatile SocketAddress lastBackend;
+    private final Set<SocketAddress> tunnelPeers = ConcurrentHashMap.newKeySet();
+    private volatile Set<InetSocketAddress> backendAddresses = Set.of();
     private volatile long resolvedAt;
     private final AtomicBoolean resolving = new AtomicBoolean();
 
-    LoopGuard(TunnelClient tunnel) {
-        this.tunnel = tunnel;
-        resolveBackend();
+    LoopGuard(BackendPool pool) {
+        this.pool = pool;
+        resolveBackends();
     }
 
     /**
-     * Looks the backend's name up, off the event loop: the tunnel's own connection, redirected, is addressed to
-     * whichever of its addresses the transport picked, and no session may be up to tell which (it is that very
-     * connection that cannot come up).
+     * Looks the backends' names up, off the event loop: the tunnel's own connection, redirected, is addressed to
+     * whichever address the transport picked, and no session may be up to tell which (it is that very connection
+     * that cannot come up).
      */
-    private void resolveBackend() {
-        InetSocketAddress server = tunnel.server();
-        if (!server.isUnresolved()) {
-            backendAddresses = Set.of(server.getAddress());
-            return;
-        }
+    private void resolveBackends() {
         if (!resolving.compareAndSet(false, true)) {
             return;
         }
         Thread.ofVirtual().name("ferry-loop-guard-resolve").start(() -> {
             try {
-                backendAddresses = Set.of(InetAddress.getAllByName(server.getHostString()));
-            } catch (UnknownHostException e) {
-                // Not resolvable now: the session's address, once there is one, still counts.
+                Set<InetSocketAddress> all = new HashSet<>();
+                for (InetSocketAddress server : pool.addresses()) {
+                    if (!server.isUnresolved()) {
+                        all.add(server);
+                        continue;
+                    }
+                    try {
+                        for (InetAddress a : InetAddress.getAllByName(server.getHostString())) {
+                            all.add(new InetSocketAddress(a, server.getPort()));
+                        }
+                    } catch (UnknownHostException e) {
+                        // Not resolvable now: its sessions' addresses, once up, still count.
+                    }
+                }
+                backendAddresses = Set.copyOf(all);
             } finally {
                 resolvedAt = System.nanoTime();
                 resolving.set(false);
@@ -79,16 +89,16 @@ final class LoopGuard {
                 return "loop: the original destination " + original + " is this frontend's own listener";
             }
         }
-        MuxSession session = tunnel.currentSession();
-        if (session != null) {
-            lastBackend = session.channel().remoteAddress();
+        for (TunnelClient t : pool.tunnels()) {
+            MuxSession session = t.currentSession();
+            if (session != null && session.channel().remoteAddress() != null) {
+                tunnelPeers.add(session.channel().remoteAddress());
+            }
         }
-        if (tunnel.server().isUnresolved() && System.nanoTime() - resolvedAt > RESOLVE_EVERY_NANOS) {
-            resolveBackend();
+        if (System.nanoTime() - resolvedAt > RESOLVE_EVERY_NANOS) {
+            resolveBackends();
         }
-        boolean backendPort = original.getPort() == tunnel.server().getPort()
-                && backendAddresses.contains(original.getAddress());
-        if (original.equals(lastBackend) || backendPort) {
+        if (tunnelPeers.contains(original) || backendAddresses.contains(original)) {
             return "loop: the original destination is the backend " + original
                     + " the tunnel runs to; exclude it from the REDIRECT rule";
         }

@@ -2,7 +2,7 @@ package dev.ferry.frontend;
 
 import dev.ferry.backend.DestinationPolicy;
 import dev.ferry.tunnel.bridge.AccessLog;
-import dev.ferry.tunnel.control.TunnelClient;
+import dev.ferry.tunnel.control.SessionSource;
 import dev.ferry.tunnel.wire.Destination;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -61,7 +61,7 @@ final class TproxyUdp extends SimpleChannelInboundHandler<DatagramPacket> {
     private ScheduledFuture<?> sweeper;
 
     /** @param listening the address the TPROXY socket is bound to (the rules' {@code --on-port}) */
-    TproxyUdp(InetSocketAddress listening, TunnelClient tunnel, DestinationPolicy clients,
+    TproxyUdp(InetSocketAddress listening, SessionSource tunnel, DestinationPolicy clients,
               TransparentSockets sockets, Duration idle, LongSupplier nanoTime) {
         this.listening = listening;
         this.clients = clients;

@@ -2,7 +2,7 @@ package dev.ferry.frontend;
 
 import dev.ferry.backend.DestinationPolicy;
 import dev.ferry.tunnel.bridge.AccessLog;
-import dev.ferry.tunnel.control.TunnelClient;
+import dev.ferry.tunnel.control.SessionSource;
 import dev.ferry.tunnel.wire.Destination;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -29,7 +29,7 @@ final class UdpForward extends SimpleChannelInboundHandler<DatagramPacket> {
     private static final Logger LOG = LoggerFactory.getLogger(UdpForward.class);
 
     private final Destination target;
-    private final TunnelClient tunnel;
+    private final SessionSource tunnel;
     private final DestinationPolicy senders;
     private final Duration idle;
     private final LongSupplier nanoTime;
@@ -39,7 +39,7 @@ final class UdpForward extends SimpleChannelInboundHandler<DatagramPacket> {
     private ScheduledFuture<?> sweeper;
 
     /** @param senders the client addresses taken ({@code --allow-client}/{@code --deny-client}) */
-    UdpForward(Destination target, TunnelClient tunnel, DestinationPolicy senders, Duration idle,
+    UdpForward(Destination target, SessionSource tunnel, DestinationPolicy senders, Duration idle,
                LongSupplier nanoTime) {
         this.target = target;
         this.tunnel = tunnel;

@@ -87,6 +87,12 @@ public final class BackendCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
 
+    @Option(names = "--weight", paramLabel = "N", defaultValue = "1",
+            description = "This backend's capacity relative to others behind the same frontends (1 to 65535), sent "
+                    + "to them in load reports; a frontend's --server ...,weight=N overrides it. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int weight;
+
     @Mixin
     TunnelOptions tunnelOptions = new TunnelOptions();
 
@@ -113,6 +119,9 @@ public final class BackendCommand implements Callable<Integer> {
         if (connectTimeout.isZero()) {
             throw new IllegalArgumentException("--connect-timeout: must be more than 0");
         }
+        if (weight < 1 || weight > 65535) {
+            throw new IllegalArgumentException("--weight: must be 1 to 65535, got " + weight);
+        }
         PresharedKey key = keys.resolve(context.env()); // last: a passphrase takes a moment to stretch
         TunnelSettings tunnel = kcpOptions.applyTo(tunnelOptions.applyTo(TunnelSettings.defaults(key,
                 CipherKind.AES_256_GCM)));
@@ -121,7 +130,7 @@ public final class BackendCommand implements Callable<Integer> {
                     tunnel.deadAfter(), tunnel.handshakeTimeout(), tunnel.streamWindow(), tunnel.clock(), tunnel.kcp(),
                     tunnel.udpIdle());
         }
-        return new BackendConfig(bind, transport, tunnel, policy, connectTimeout, drainTimeout);
+        return new BackendConfig(bind, transport, tunnel, policy, connectTimeout, drainTimeout, weight);
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.ferry.backend.cli.TunnelOptions;
 import dev.ferry.backend.cli.Version;
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.crypto.PresharedKey;
+import dev.ferry.frontend.BackendSpec;
 import dev.ferry.frontend.ClientAccess;
 import dev.ferry.frontend.Entrance;
 import dev.ferry.frontend.FrontendConfig;
@@ -21,6 +22,7 @@ import dev.ferry.frontend.PortForward;
 import dev.ferry.frontend.socks.SocksService;
 import dev.ferry.frontend.socks.SocksUsers;
 import dev.ferry.tunnel.TunnelSettings;
+import dev.ferry.tunnel.balance.Balance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -36,10 +38,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /** {@code ferry frontend}: forwards local ports through one encrypted tunnel to a backend. */
 @Command(name = "frontend", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        customSynopsis = {"ferry frontend --server HOST:PORT",
+        customSynopsis = {"ferry frontend --server HOST:PORT[,weight=N]...",
                 "      (--key-file PATH | --key SPEC | env FERRY_KEY)",
                 "      (-L [BIND:]PORT=HOST:PORT | -U [BIND:]PORT=HOST:PORT",
                 "       | --socks [BIND:]PORT | --redirect [BIND:]PORT | --tproxy [BIND:]PORT)...",
@@ -86,10 +89,25 @@ public final class FrontendCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--server", paramLabel = "HOST:PORT", required = true,
-            converter = Converters.HostPortConverter.class,
-            description = "The backend (a name is resolved at each connect).")
-    HostPort server;
+    @Option(names = "--server", paramLabel = ServerParser.SYNTAX, required = true, converter = ServerParser.class,
+            description = {"A backend (a name is resolved at each connect). Repeat it for several: each new "
+                    + "connection goes to one of those whose tunnel is up, as --balance says; weight=N gives a "
+                    + "backend N times the share (default: the weight the backend reports, 1 unless it has "
+                    + "--weight)."})
+    List<BackendSpec> servers = new ArrayList<>();
+
+    @Option(names = "--conn", paramLabel = "N", defaultValue = "1",
+            description = "Tunnels to each backend (1 to 16); new streams take the one with the fewest open. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int conn;
+
+    @Option(names = "--balance", paramLabel = "NAME", defaultValue = "weighted",
+            description = "How new connections are spread over several backends: round-robin; weighted (each "
+                    + "backend in turn, as often as its weight); least-streams (fewest open streams for its "
+                    + "weight); lowest-rtt (lowest median keepalive RTT, with loss and recent failures counted "
+                    + "against it). A backend whose tunnel is down, draining or silent gets none. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String balance;
 
     @Option(names = "-L", paramLabel = ForwardParser.SYNTAX, converter = ForwardParser.class,
             description = {"Forward connections to local [BIND:]PORT through the tunnel to HOST:PORT, as seen "
@@ -212,6 +230,11 @@ public final class FrontendCommand implements Callable<Integer> {
                     + cipher.cliName() + ")");
         }
         List<Entrance> entrances = entrances();
+        Balance balanceKind = Cli.named("--balance", () -> Balance.fromCli(balance));
+        if (conn < 1 || conn > FrontendConfig.MAX_CONN) {
+            throw new IllegalArgumentException("--conn: must be 1 to " + FrontendConfig.MAX_CONN + ", got " + conn);
+        }
+        requireDistinctServers(servers);
         if (forwards.isEmpty() && udpForwards.isEmpty() && entrances.isEmpty()) {
             throw new IllegalArgumentException("give at least one -L (TCP) or -U (UDP) forward, --redirect, "
                     + "--tproxy or --socks");
@@ -233,8 +256,8 @@ public final class FrontendCommand implements Callable<Integer> {
                 TunnelSettings.defaults(key, cipher))));
         TunnelSettings tunnel = new TunnelSettings(t.key(), t.cipher(), insecure, t.keepaliveInterval(),
                 t.deadAfter(), t.handshakeTimeout(), t.streamWindow(), t.clock(), t.kcp(), t.udpIdle());
-        return new FrontendConfig(server.toUnresolvedUnlessLiteral(), transport, tunnel, forwards, openWait,
-                drainTimeout, udpForwards, access, entrances);
+        return new FrontendConfig(servers, transport, tunnel, forwards, openWait, drainTimeout, udpForwards, access,
+                entrances, conn, balanceKind);
     }
 
     private List<Entrance> entrances() {
@@ -312,7 +335,9 @@ public final class FrontendCommand implements Callable<Integer> {
             return Cli.fail(spec.commandLine(), "frontend cannot start: " + Cli.describe(e));
         }
         log.info("ferry frontend forwarding {} through {} ({}, {}, {} I/O)", describe(config, bound),
-                HostPort.format(config.server()), config.transport(), config.tunnel().cipher(), context.io().name());
+                config.servers().stream().map(b -> HostPort.format(b.address())
+                        + (b.weight() > 0 ? " (weight " + b.weight() + ")" : "")).collect(Collectors.joining(", ")),
+                config.transport(), config.tunnel().cipher(), context.io().name());
         List<InetSocketAddress> tcpBinds = new ArrayList<>();
         config.forwards().forEach(f -> tcpBinds.add(f.bind()));
         config.entrances().forEach(e -> tcpBinds.add(e.bind()));
@@ -348,6 +373,16 @@ public final class FrontendCommand implements Callable<Integer> {
             parts.add(kind + " " + HostPort.format(first + i < bound.size() ? bound.get(first + i) : e.bind()));
         }
         return String.join(", ", parts);
+    }
+
+    private static void requireDistinctServers(List<BackendSpec> list) {
+        Set<InetSocketAddress> seen = new HashSet<>();
+        for (BackendSpec b : list) {
+            if (!seen.add(b.address())) {
+                throw new IllegalArgumentException("--server: " + HostPort.format(b.address())
+                        + " is given twice (use --conn for more tunnels to one backend)");
+            }
+        }
     }
 
     private static void requireDistinct(String option, List<InetSocketAddress> list) {

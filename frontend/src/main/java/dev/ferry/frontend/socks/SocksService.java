@@ -1,7 +1,7 @@
 package dev.ferry.frontend.socks;
 
 import dev.ferry.tunnel.bridge.AccessLog;
-import dev.ferry.tunnel.control.TunnelClient;
+import dev.ferry.tunnel.control.SessionSource;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -21,7 +21,7 @@ import java.time.Duration;
  *                   connection
  * @param udpSockets opens the UDP socket of an association, on the tunnel's event loop
  */
-public record SocksService(TunnelClient tunnel, Duration openWait, AccessLog accessLog, SocksUsers users,
+public record SocksService(SessionSource tunnel, Duration openWait, AccessLog accessLog, SocksUsers users,
                            Duration handshakeTimeout, boolean fastOpen, UdpSockets udpSockets) {
     /** How long a client may take to get from connecting to its command, by default. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);

@@ -2,11 +2,13 @@ package dev.ferry.frontend.cli;
 
 import dev.ferry.backend.cli.CliContext;
 import dev.ferry.crypto.CipherKind;
+import dev.ferry.frontend.BackendSpec;
 import dev.ferry.frontend.ClientAccess;
 import dev.ferry.frontend.Entrance;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.PortForward;
 import dev.ferry.transport.IoRuntime;
+import dev.ferry.tunnel.balance.Balance;
 import dev.ferry.transport.Transports;
 import dev.ferry.tunnel.wire.Destination;
 import org.junit.jupiter.api.Test;
@@ -108,12 +110,12 @@ class FrontendCommandTest {
     @Test
     void missingServer() {
         assertUsageError(ferry("frontend", "--key", KEY, "-L", "2222=127.0.0.1:22"),
-                "ferry: missing --server HOST:PORT");
+                "ferry: missing --server HOST:PORT[,weight=N]");
     }
 
     @Test
     void missingServerAndForward() {
-        assertUsageError(ferry("frontend", "--key", KEY), "ferry: missing --server HOST:PORT");
+        assertUsageError(ferry("frontend", "--key", KEY), "ferry: missing --server HOST:PORT[,weight=N]");
     }
 
     @Test
@@ -163,6 +165,12 @@ class FrontendCommandTest {
                     + "is not an IP address or CIDR (names are not allowed)",
             "--max-connections|-1|ferry: --max-connections: must be 0 (no limit) or more, got -1",
             "--socks|1080=h:1|ferry: --socks: expected [BIND:]PORT, got '1080=h:1'",
+            "--server|h:1,weight=0|ferry: --server: weight must be 1 to 65535, got '0' in 'h:1,weight=0'",
+            "--server|h:1,w=2|ferry: --server: expected HOST:PORT[,weight=N], got 'h:1,w=2'",
+            "--conn|0|ferry: --conn: must be 1 to 16, got 0",
+            "--conn|17|ferry: --conn: must be 1 to 16, got 17",
+            "--balance|random|ferry: --balance: unknown balance 'random' (known: round-robin, weighted, "
+                    + "least-streams, lowest-rtt)",
             "--socks|0.0.0.0:0|ferry: --socks: port must be 1 to 65535, got '0' in '0.0.0.0:0'",
             "--redirect|fd00::1:12345|ferry: --redirect: put an IPv6 address in brackets, as in [fd00::1]:12345, got "
                     + "'fd00::1:12345'",
@@ -262,6 +270,21 @@ class FrontendCommandTest {
             assertUsageError(ferry("frontend", "--server", "h:1", "--key", KEY, "--socks", "1080", "--socks-users",
                     users.toString()), "ferry: --socks-users " + users + ": " + c.getValue());
         }
+    }
+
+    @Test
+    void severalBackendsWithWeights() {
+        FrontendConfig c = config("--server", "a.example:7000,weight=3", "--server", "203.0.113.9:7000", "--key",
+                KEY, "-L", "1=h:2", "--conn", "4", "--balance", "lowest-rtt");
+        assertEquals(List.of(new BackendSpec(InetSocketAddress.createUnresolved("a.example", 7000), 3),
+                new BackendSpec(new InetSocketAddress("203.0.113.9", 7000), 0)), c.servers());
+        assertEquals(4, c.conn());
+        assertEquals(Balance.LOWEST_RTT, c.balance());
+        FrontendConfig one = config("--server", "h:7000", "--key", KEY, "-L", "1=h:2");
+        assertEquals(1, one.conn());
+        assertEquals(Balance.WEIGHTED, one.balance(), "default");
+        assertUsageError(ferry("frontend", "--server", "h:1", "--server", "h:1,weight=2", "--key", KEY, "-L",
+                "1=h:2"), "ferry: --server: h:1 is given twice (use --conn for more tunnels to one backend)");
     }
 
     @Test

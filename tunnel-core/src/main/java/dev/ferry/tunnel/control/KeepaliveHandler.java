@@ -36,6 +36,7 @@ public final class KeepaliveHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         lastHeard = now(ctx);
+        health.onUp(lastHeard);
         ticker = ctx.executor().scheduleAtFixedRate(() -> tick(ctx), intervalNanos, intervalNanos,
                 TimeUnit.NANOSECONDS);
     }
@@ -59,7 +60,7 @@ public final class KeepaliveHandler extends ChannelDuplexHandler {
             ctx.writeAndFlush(new Frame.Pong(p.opaque()), ctx.voidPromise());
         } else if (msg instanceof Frame.Pong p) {
             if (outstanding.remove(p.opaque())) {
-                health.onPong(t - p.opaque());
+                health.onPong(t - p.opaque(), t);
             }
         } else {
             ctx.fireChannelRead(msg);

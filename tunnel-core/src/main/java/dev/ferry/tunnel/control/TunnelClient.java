@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * closed connection, failed handshake, go-away), and hands the live session to whoever needs one. Connections that
  * ask during an outage wait up to their own bound, then get a failure. All state is confined to one event loop.
  */
-public final class TunnelClient implements AutoCloseable {
+public final class TunnelClient implements SessionSource {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelClient.class);
 
     private final Transport transport;
@@ -44,6 +44,11 @@ public final class TunnelClient implements AutoCloseable {
             new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong established = new java.util.concurrent.atomic.AtomicLong();
     private volatile MuxSession current;
+    private volatile ControlMessage.LoadReport load;
+    private volatile int opensSinceReport;
+    private final java.util.ArrayDeque<Long> failures = new java.util.ArrayDeque<>();
+    private final List<Runnable> upListeners = new ArrayList<>();
+    private final List<java.util.concurrent.CompletableFuture<Void>> downWaiters = new ArrayList<>();
     private boolean connecting;
     /** The channel of the connection attempt under way (connected, handshake not done yet), if any. */
     private Channel attempt;
@@ -92,12 +97,61 @@ public final class TunnelClient implements AutoCloseable {
         return f;
     }
 
+    /** The backend's last load report on the live tunnel, or null before the first. */
+    public ControlMessage.LoadReport load() {
+        return load;
+    }
+
+    /** Streams handed out since the last load report (a balancer's estimate of what the report does not show yet). */
+    public int opensSinceReport() {
+        return opensSinceReport;
+    }
+
+    /** Counts a stream about to be opened on the live session. Event loop only. */
+    public void opening() {
+        opensSinceReport++;
+    }
+
+    /** Connection attempts that failed and tunnels lost within the last {@code windowNanos}. Event loop only. */
+    public int recentFailures(long windowNanos) {
+        long now = loop.ticker().nanoTime();
+        while (!failures.isEmpty() && now - failures.peekFirst() > windowNanos) {
+            failures.pollFirst();
+        }
+        return failures.size();
+    }
+
+    /** Completes when the live tunnel goes down, or at once if none is up (for status and tests). */
+    public java.util.concurrent.CompletableFuture<Void> whenDown() {
+        var f = new java.util.concurrent.CompletableFuture<Void>();
+        loop.execute(() -> {
+            if (current == null) {
+                f.complete(null);
+            } else {
+                downWaiters.add(f);
+            }
+        });
+        return f;
+    }
+
+    /** Runs {@code r} on this client's loop each time a tunnel comes up. */
+    public void onUp(Runnable r) {
+        loop.execute(() -> upListeners.add(r));
+    }
+
+    /** The event loop all of this client's state lives on. */
+    public EventLoop loop() {
+        return loop;
+    }
+
     /** The live session, or null during an outage. */
+    @Override
     public MuxSession currentSession() {
         return current;
     }
 
     /** A session that takes new streams: at once when the tunnel is up, else when it comes up within {@code wait}. */
+    @Override
     public Future<MuxSession> acquire(Duration wait) {
         Promise<MuxSession> p = loop.newPromise();
         loop.execute(() -> {
@@ -159,6 +213,8 @@ public final class TunnelClient implements AutoCloseable {
             return;
         }
         current = mux;
+        load = null;
+        opensSinceReport = 0;
         long n = established.incrementAndGet();
         milestones.removeIf(m -> {
             if (n >= m.getKey()) {
@@ -175,6 +231,14 @@ public final class TunnelClient implements AutoCloseable {
         for (Promise<MuxSession> p : ready) {
             p.trySuccess(mux);
         }
+        for (Runnable r : upListeners) {
+            r.run();
+        }
+    }
+
+    /** Starts connecting now if no tunnel is up and no attempt is under way (a waiting connection wants one). */
+    public void connectNow() {
+        onLoop(this::connect);
     }
 
     /**
@@ -184,6 +248,8 @@ public final class TunnelClient implements AutoCloseable {
     private void down(Channel ch, String why) {
         if (current != null && current.channel() == ch) {
             current = null;
+            downWaiters.forEach(f -> f.complete(null));
+            downWaiters.clear();
         } else if (ch == attempt) {
             attempt = null;
             connecting = false;
@@ -203,6 +269,7 @@ public final class TunnelClient implements AutoCloseable {
         if (closed) {
             return;
         }
+        failures.addLast(loop.ticker().nanoTime());
         long delay = backoff.nextDelayMillis();
         if (!outageLogged || backoff.attempts() % 10 == 0) {
             LOG.warn("tunnel to {} down ({}; last measured {}); reconnecting in {} ms (attempt {})", server, why,
@@ -237,7 +304,7 @@ public final class TunnelClient implements AutoCloseable {
 
     @Override
     public void close() {
-        loop.execute(() -> {
+        onLoop(() -> {
             closed = true;
             for (Promise<MuxSession> p : waiters) {
                 p.tryFailure(new IllegalStateException("frontend is shutting down"));
@@ -254,6 +321,9 @@ public final class TunnelClient implements AutoCloseable {
         public void onControl(MuxSession session, ControlMessage message) {
             if (message instanceof ControlMessage.GoAway) {
                 onLoop(() -> retire(session, "is draining"));
+            } else if (message instanceof ControlMessage.LoadReport report && session == current) {
+                load = report;
+                opensSinceReport = 0;
             }
         }
     }

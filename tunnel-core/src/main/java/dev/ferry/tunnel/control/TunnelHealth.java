@@ -1,19 +1,55 @@
 package dev.ferry.tunnel.control;
 
 /**
- * Keepalive measurements of one tunnel: last and smoothed RTT, and the share of recent pings that got no answer.
- * Written on the tunnel's event loop, read from anywhere (status, balancing): fields are volatile.
+ * Keepalive measurements of one tunnel: last, smoothed and median RTT, when the peer last answered, and the share of
+ * recent pings that got no answer. Written on the tunnel's event loop, read from anywhere (status, balancing).
  */
 public final class TunnelHealth {
+    /** RTT samples the median is taken over: one odd probe moves it not at all. */
+    static final int MEDIAN_OF = 9;
+
     private volatile long lastRttNanos = -1;
     private volatile long smoothedRttNanos = -1;
     private volatile long pingsSent;
     private volatile long pingsLost;
+    private volatile long lastAnswerNanos = Long.MIN_VALUE;
+    private final long[] recent = new long[MEDIAN_OF];
+    private int recentCount;
+    private int recentNext;
 
-    void onPong(long rttNanos) {
+    void onPong(long rttNanos, long nowNanos) {
         lastRttNanos = rttNanos;
+        lastAnswerNanos = nowNanos;
         long s = smoothedRttNanos;
         smoothedRttNanos = s < 0 ? rttNanos : s + (rttNanos - s) / 8; // RFC 6298's alpha = 1/8
+        synchronized (recent) {
+            recent[recentNext] = rttNanos;
+            recentNext = (recentNext + 1) % MEDIAN_OF;
+            recentCount = Math.min(recentCount + 1, MEDIAN_OF);
+        }
+    }
+
+    /** A tunnel came up at {@code nowNanos}: it counts as answering from then. */
+    void onUp(long nowNanos) {
+        lastAnswerNanos = nowNanos;
+    }
+
+    /** When (event-loop ticker time) the peer last answered a ping, or the tunnel came up. */
+    public long lastAnswerNanos() {
+        return lastAnswerNanos;
+    }
+
+    /** The median of the last {@value #MEDIAN_OF} RTT samples in nanoseconds, or -1 before the first. */
+    public long medianRttNanos() {
+        long[] copy;
+        synchronized (recent) {
+            if (recentCount == 0) {
+                return -1;
+            }
+            copy = java.util.Arrays.copyOf(recent, recentCount);
+        }
+        java.util.Arrays.sort(copy);
+        return copy[copy.length / 2];
     }
 
     void onPingSent() {

@@ -1,0 +1,147 @@
+package dev.ferry.frontend.e2e;
+
+import dev.ferry.backend.BackendConfig;
+import dev.ferry.backend.BackendServer;
+import dev.ferry.backend.DestinationPolicy;
+import dev.ferry.crypto.CipherKind;
+import dev.ferry.frontend.BackendSpec;
+import dev.ferry.frontend.ClientAccess;
+import dev.ferry.frontend.FrontendConfig;
+import dev.ferry.frontend.FrontendServer;
+import dev.ferry.frontend.PortForward;
+import dev.ferry.transport.IoRuntime;
+import dev.ferry.transport.Transports;
+import dev.ferry.tunnel.TunnelSettings;
+import dev.ferry.tunnel.balance.Balance;
+import dev.ferry.tunnel.control.TunnelClient;
+import dev.ferry.tunnel.wire.Destination;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Several backends behind one frontend, all real, on 127.0.0.1: how new connections are shared by weight, and
+ * that a backend that dies stops getting them at once and gets them again when it is back.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PoolTest {
+    private static final InetSocketAddress LOOPBACK0 = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    @Test
+    void weightsOneTwoThreeShareThreeThousandConnections() throws Exception {
+        int[] weights = {1, 2, 3};
+        try (EchoServer echo = new EchoServer(); Pool p = new Pool(weights.length, Balance.WEIGHTED, weights, echo)) {
+            p.awaitAllUp();
+            for (int i = 0; i < 3000; i++) {
+                p.exchange(i);
+            }
+            for (int b = 0; b < weights.length; b++) {
+                double expected = 3000.0 * weights[b] / 6;
+                long got = p.backends.get(b).streamsOpened();
+                assertTrue(Math.abs(got - expected) <= expected * 0.10,
+                        "backend " + b + " (weight " + weights[b] + ") got " + got + " of 3000, expected ~" + expected);
+            }
+        }
+    }
+
+    @Test
+    void aBackendThatDiesGetsNoNewConnectionsAndIsUsedAgainWhenBack() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             Pool p = new Pool(3, Balance.ROUND_ROBIN, new int[] {0, 0, 0}, echo)) {
+            p.awaitAllUp();
+            for (int i = 0; i < 300; i++) {
+                p.exchange(i);
+            }
+            TunnelClient second = p.frontend.pool().tunnels().get(1);
+            long before = p.backends.get(1).streamsOpened();
+            assertTrue(before >= 90, "round robin gave the second backend " + before + " of 300");
+
+            var lost = second.whenDown();
+            p.relays.get(1).kill();
+            lost.get(10, TimeUnit.SECONDS); // the detection: a reset tunnel is down at once
+            for (int i = 0; i < 300; i++) {
+                p.exchange(i); // each must succeed: no new connection waits on, or fails with, the dead one
+            }
+            assertEquals(before, p.backends.get(1).streamsOpened(), "the dead backend got no stream");
+
+            long upBefore = second.tunnelsEstablished();
+            p.relays.get(1).revive();
+            second.whenEstablished(upBefore + 1).get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 300; i++) {
+                p.exchange(i);
+            }
+            long after = p.backends.get(1).streamsOpened() - before;
+            assertTrue(after >= 90, "back in the pool: the second backend got " + after + " of 300");
+        }
+    }
+
+    /** Backends, each behind a killable relay, and a frontend balancing over them with one forward to an echo. */
+    private static final class Pool implements AutoCloseable {
+        final List<BackendServer> backends = new ArrayList<>();
+        final List<KillableRelay> relays = new ArrayList<>();
+        final FrontendServer frontend;
+        final InetSocketAddress forward;
+
+        Pool(int n, Balance balance, int[] weights, EchoServer echo) throws Exception {
+            IoRuntime io = IoRuntime.detect();
+            Transports transports = new Transports(io);
+            TunnelSettings settings = TunnelSettings.defaults(TunnelHarness.KEY, CipherKind.AES_256_GCM)
+                    .withTimings(Duration.ofMillis(200), Duration.ofSeconds(1));
+            List<BackendSpec> specs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                BackendServer b = new BackendServer(new BackendConfig(LOOPBACK0, "tcp", settings,
+                        DestinationPolicy.allowAll(), Duration.ofSeconds(3), Duration.ofSeconds(5)), io, transports);
+                backends.add(b);
+                KillableRelay r = new KillableRelay(b.start());
+                relays.add(r);
+                specs.add(new BackendSpec(r.address(), weights[i]));
+            }
+            frontend = new FrontendServer(new FrontendConfig(specs, "tcp", settings,
+                    List.of(new PortForward(LOOPBACK0, Destination.of(echo.address()))), Duration.ofSeconds(5),
+                    Duration.ofSeconds(5), List.of(), ClientAccess.OPEN, List.of(), 1, balance), io, transports);
+            forward = frontend.start().get(0);
+        }
+
+        void awaitAllUp() throws Exception {
+            for (TunnelClient t : frontend.pool().tunnels()) {
+                t.whenEstablished(1).get(20, TimeUnit.SECONDS);
+            }
+        }
+
+        /** One fresh connection through the frontend: a byte out, the same byte back. */
+        void exchange(int i) throws IOException {
+            try (Socket s = new Socket(forward.getAddress(), forward.getPort())) {
+                s.setSoTimeout(10_000);
+                OutputStream out = s.getOutputStream();
+                InputStream in = s.getInputStream();
+                out.write(i & 0x7F);
+                out.flush();
+                assertEquals(i & 0x7F, in.read(), "connection " + i);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            frontend.close();
+            for (KillableRelay r : relays) {
+                r.close();
+            }
+            for (BackendServer b : backends) {
+                b.close();
+            }
+        }
+    }
+}
