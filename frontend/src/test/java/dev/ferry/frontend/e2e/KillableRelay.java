@@ -53,7 +53,13 @@ final class KillableRelay implements AutoCloseable {
                     reset(a);
                     continue;
                 }
-                Socket b = new Socket(target.getAddress(), target.getPort());
+                Socket b;
+                try {
+                    b = new Socket(target.getAddress(), target.getPort());
+                } catch (IOException refused) {
+                    reset(a); // the backend is not listening (draining, stopped): so is the relay
+                    continue;
+                }
                 a.setTcpNoDelay(true); // tunnel records are small and answer each other: no Nagle wait
                 b.setTcpNoDelay(true);
                 open.add(a);

@@ -88,6 +88,59 @@ class PoolTest {
         }
     }
 
+    @Test
+    void lowestRttSendsNearlyEveryStreamToTheNearerBackend() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             Pool p = new Pool(2, Balance.LOWEST_RTT, new int[] {0, 0}, echo, Duration.ofMillis(40))) {
+            p.awaitAllUp();
+            for (TunnelClient t : p.frontend.pool().tunnels()) {
+                t.health().whenMeasured(3).get(20, TimeUnit.SECONDS);
+            }
+            for (int i = 0; i < 200; i++) {
+                p.exchange(i);
+            }
+            long near = p.backends.get(0).streamsOpened();
+            long far = p.backends.get(1).streamsOpened();
+            assertTrue(near >= 190, "the backend 80 ms further away got " + far + " of 200, the near one " + near);
+        }
+    }
+
+    @Test
+    void aDrainingBackendGetsNoNewStreamsAndCutsNone() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             Pool p = new Pool(2, Balance.ROUND_ROBIN, new int[] {0, 0}, echo)) {
+            p.awaitAllUp();
+            // A long stream on the second backend (round robin: the second connection).
+            p.exchange(0);
+            Socket longStream = new Socket(p.forward.getAddress(), p.forward.getPort());
+            longStream.setSoTimeout(10_000);
+            roundTrip(longStream, 1);
+            assertEquals(1, p.backends.get(1).streamsOpened(), "the long stream is on the second backend");
+
+            TunnelClient second = p.frontend.pool().tunnels().get(1);
+            var retired = second.whenDown();
+            BackendServer draining = p.backends.get(1);
+            var drained = java.util.concurrent.CompletableFuture.runAsync(() -> draining.drain(Duration.ofSeconds(30)),
+                    java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            retired.get(10, TimeUnit.SECONDS); // its GO_AWAY arrived: new streams go elsewhere
+            for (int i = 0; i < 100; i++) {
+                p.exchange(i);
+            }
+            assertEquals(1, draining.streamsOpened(), "the draining backend got no new stream");
+            roundTrip(longStream, 2); // the stream it had carries on
+            roundTrip(longStream, 3);
+            assertTrue(!drained.isDone(), "the drain waits for the open stream");
+            longStream.close();
+            drained.get(20, TimeUnit.SECONDS); // and ends once it is done, well before its 30 s
+        }
+    }
+
+    private static void roundTrip(Socket s, int i) throws IOException {
+        s.getOutputStream().write(i);
+        s.getOutputStream().flush();
+        assertEquals(i, s.getInputStream().read());
+    }
+
     /** Backends, each behind a killable relay, and a frontend balancing over them with one forward to an echo. */
     private static final class Pool implements AutoCloseable {
         final List<BackendServer> backends = new ArrayList<>();
@@ -95,17 +148,30 @@ class PoolTest {
         final FrontendServer frontend;
         final InetSocketAddress forward;
 
+        final List<DelayRelay> delays = new ArrayList<>();
+
         Pool(int n, Balance balance, int[] weights, EchoServer echo) throws Exception {
+            this(n, balance, weights, echo, Duration.ZERO);
+        }
+
+        /** The last backend is {@code lastFurther} further away, each way. */
+        Pool(int n, Balance balance, int[] weights, EchoServer echo, Duration lastFurther) throws Exception {
             IoRuntime io = IoRuntime.detect();
             Transports transports = new Transports(io);
             TunnelSettings settings = TunnelSettings.defaults(TunnelHarness.KEY, CipherKind.AES_256_GCM)
-                    .withTimings(Duration.ofMillis(200), Duration.ofSeconds(1));
+                    .withTimings(Duration.ofMillis(100), Duration.ofSeconds(2));
             List<BackendSpec> specs = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 BackendServer b = new BackendServer(new BackendConfig(LOOPBACK0, "tcp", settings,
                         DestinationPolicy.allowAll(), Duration.ofSeconds(3), Duration.ofSeconds(5)), io, transports);
                 backends.add(b);
-                KillableRelay r = new KillableRelay(b.start());
+                InetSocketAddress address = b.start();
+                if (i == n - 1 && !lastFurther.isZero()) {
+                    DelayRelay d = new DelayRelay(address, lastFurther);
+                    delays.add(d);
+                    address = d.address();
+                }
+                KillableRelay r = new KillableRelay(address);
                 relays.add(r);
                 specs.add(new BackendSpec(r.address(), weights[i]));
             }
@@ -138,6 +204,9 @@ class PoolTest {
             frontend.close();
             for (KillableRelay r : relays) {
                 r.close();
+            }
+            for (DelayRelay d : delays) {
+                d.close();
             }
             for (BackendServer b : backends) {
                 b.close();

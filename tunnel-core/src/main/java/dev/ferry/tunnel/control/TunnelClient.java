@@ -121,7 +121,10 @@ public final class TunnelClient implements SessionSource {
         return failures.size();
     }
 
-    /** Completes when the live tunnel goes down, or at once if none is up (for status and tests). */
+    /**
+     * Completes when the live tunnel goes down or stops taking new streams (its backend drains), or at once if none
+     * is up (for status and tests).
+     */
     public java.util.concurrent.CompletableFuture<Void> whenDown() {
         var f = new java.util.concurrent.CompletableFuture<Void>();
         loop.execute(() -> {
@@ -287,6 +290,8 @@ public final class TunnelClient implements SessionSource {
         if (current == session) {
             LOG.info("tunnel to {} {}; opening a new tunnel for new streams", server, why);
             current = null;
+            downWaiters.forEach(f -> f.complete(null));
+            downWaiters.clear();
             connect();
         }
     }

@@ -16,6 +16,9 @@ public final class TunnelHealth {
     private final long[] recent = new long[MEDIAN_OF];
     private int recentCount;
     private int recentNext;
+    private long samples;
+    private final java.util.List<java.util.Map.Entry<Long, java.util.concurrent.CompletableFuture<Void>>> waiting =
+            new java.util.ArrayList<>();
 
     void onPong(long rttNanos, long nowNanos) {
         lastRttNanos = rttNanos;
@@ -26,7 +29,28 @@ public final class TunnelHealth {
             recent[recentNext] = rttNanos;
             recentNext = (recentNext + 1) % MEDIAN_OF;
             recentCount = Math.min(recentCount + 1, MEDIAN_OF);
+            samples++;
+            waiting.removeIf(w -> {
+                if (samples >= w.getKey()) {
+                    w.getValue().complete(null);
+                    return true;
+                }
+                return false;
+            });
         }
+    }
+
+    /** Completes once {@code n} RTT samples in all have been taken (for status and tests). */
+    public java.util.concurrent.CompletableFuture<Void> whenMeasured(long n) {
+        var f = new java.util.concurrent.CompletableFuture<Void>();
+        synchronized (recent) {
+            if (samples >= n) {
+                f.complete(null);
+            } else {
+                waiting.add(java.util.Map.entry(n, f));
+            }
+        }
+        return f;
     }
 
     /** A tunnel came up at {@code nowNanos}: it counts as answering from then. */
