@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
         description = {"A tunnel accelerator: the TCP connections a frontend accepts travel as streams of one "
                 + "encrypted, multiplexed tunnel to a backend, which connects them to their destinations."},
         subcommands = {BackendCommand.class, FrontendCommand.class, GenkeyCommand.class, DemoCommand.class,
-                CommandLine.HelpCommand.class},
+                StatusCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {"  ferry demo                     # try it on one machine, then curl as it says",
                 "",

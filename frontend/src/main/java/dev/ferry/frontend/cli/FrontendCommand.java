@@ -19,6 +19,7 @@ import dev.ferry.frontend.Entrance;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.FrontendServer;
 import dev.ferry.frontend.PortForward;
+import dev.ferry.frontend.StatusServer;
 import dev.ferry.frontend.socks.SocksService;
 import dev.ferry.frontend.socks.SocksUsers;
 import dev.ferry.tunnel.TunnelSettings;
@@ -151,6 +152,11 @@ public final class FrontendCommand implements Callable<Integer> {
                     + "reached shows only as a closed connection, not as a SOCKS5 error code.")
     boolean socksFastOpen;
 
+    @Option(names = "--status", paramLabel = BindParser.SYNTAX, converter = BindParser.class,
+            description = "Serve the backends' state, RTT, loss, streams and bytes as text on http://[BIND:]PORT/status "
+                    + "(loopback only; 'ferry status PORT' prints it).")
+    InetSocketAddress status;
+
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
             description = "How the tunnel travels: tcp; kcp (UDP with its own retransmission, for links that "
                     + "lose packets; -U datagrams go beside it, unretransmitted); or udp (as kcp, for -U forwards "
@@ -228,6 +234,10 @@ public final class FrontendCommand implements Callable<Integer> {
         if (insecure && cipher != CipherKind.NONE) {
             throw new IllegalArgumentException("--insecure-no-encryption only goes with --cipher none (the cipher is "
                     + cipher.cliName() + ")");
+        }
+        if (status != null && !status.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("--status: listens on a loopback address only (it tells whoever asks "
+                    + "where the backends are), not " + HostPort.format(status));
         }
         List<Entrance> entrances = entrances();
         Balance balanceKind = Cli.named("--balance", () -> Balance.fromCli(balance));
@@ -334,6 +344,18 @@ public final class FrontendCommand implements Callable<Integer> {
             frontend.close();
             return Cli.fail(spec.commandLine(), "frontend cannot start: " + Cli.describe(e));
         }
+        StatusServer statusServer = null;
+        if (status != null) {
+            try {
+                statusServer = new StatusServer(status, frontend.pool());
+                log.info("status on http://{}/status", HostPort.format(statusServer.address()));
+            } catch (java.io.IOException | RuntimeException e) {
+                frontend.close();
+                return Cli.fail(spec.commandLine(), "frontend cannot start: --status " + HostPort.format(status)
+                        + ": " + Cli.describe(e));
+            }
+        }
+        StatusServer statusToClose = statusServer;
         log.info("ferry frontend forwarding {} through {} ({}, {}, {} I/O)", describe(config, bound),
                 config.servers().stream().map(b -> HostPort.format(b.address())
                         + (b.weight() > 0 ? " (weight " + b.weight() + ")" : "")).collect(Collectors.joining(", ")),
@@ -350,6 +372,9 @@ public final class FrontendCommand implements Callable<Integer> {
         return Foreground.runUntilStopped(context.shutdownHooks(), () -> {
             log.info("stopping: draining open streams for up to {}", Durations.format(config.drainTimeout()));
             frontend.drain(config.drainTimeout());
+            if (statusToClose != null) {
+                statusToClose.close();
+            }
         });
     }
 

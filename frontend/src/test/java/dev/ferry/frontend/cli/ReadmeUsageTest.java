@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReadmeUsageTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "backend", "frontend", "genkey", "demo"})
+    @ValueSource(strings = {"", "backend", "frontend", "genkey", "demo", "status"})
     void readmeShowsTheCurrentHelp(String command) throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
         Run help = command.isEmpty() ? Run.ferry("--help") : Run.ferry(command, "--help");

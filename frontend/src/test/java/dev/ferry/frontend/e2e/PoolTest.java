@@ -9,6 +9,8 @@ import dev.ferry.frontend.ClientAccess;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.FrontendServer;
 import dev.ferry.frontend.PortForward;
+import dev.ferry.frontend.StatusServer;
+import dev.ferry.tunnel.bridge.AccessLog;
 import dev.ferry.transport.IoRuntime;
 import dev.ferry.transport.Transports;
 import dev.ferry.tunnel.TunnelSettings;
@@ -69,9 +71,19 @@ class PoolTest {
             long before = p.backends.get(1).streamsOpened();
             assertTrue(before >= 90, "round robin gave the second backend " + before + " of 300");
 
-            var lost = second.whenDown();
-            p.relays.get(1).kill();
-            lost.get(10, TimeUnit.SECONDS); // the detection: a reset tunnel is down at once
+            try (StatusServer status = new StatusServer(LOOPBACK0, p.frontend.pool())) {
+                List<String> rows = statusRows(status);
+                assertEquals(4, rows.size(), String.join("\n", rows));
+                for (int b = 0; b < 3; b++) {
+                    assertTrue(rows.get(b + 1).startsWith(AccessLog.format(p.relays.get(b).address()) + " "),
+                            rows.get(b + 1));
+                    assertTrue(rows.get(b + 1).contains(" up "), rows.get(b + 1));
+                }
+                var lost = second.whenDown();
+                p.relays.get(1).kill();
+                lost.get(10, TimeUnit.SECONDS); // the detection: a reset tunnel is down at once
+                assertTrue(statusRows(status).get(2).contains(" down "), "status shows the dead backend down");
+            }
             for (int i = 0; i < 300; i++) {
                 p.exchange(i); // each must succeed: no new connection waits on, or fails with, the dead one
             }
@@ -133,6 +145,16 @@ class PoolTest {
             longStream.close();
             drained.get(20, TimeUnit.SECONDS); // and ends once it is done, well before its 30 s
         }
+    }
+
+    /** {@code GET /status}, as {@code ferry status} does, cut into lines: a header, then a row per backend. */
+    private static List<String> statusRows(StatusServer status) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://"
+                        + AccessLog.format(status.address()) + "/status")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        return List.of(r.body().split("\n"));
     }
 
     private static void roundTrip(Socket s, int i) throws IOException {

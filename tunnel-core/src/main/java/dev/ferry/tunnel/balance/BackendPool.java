@@ -150,6 +150,16 @@ public final class BackendPool implements SessionSource {
         }
     }
 
+    /** A snapshot of every backend, in pool order, taken on the pool's loop. */
+    public java.util.concurrent.CompletableFuture<List<BackendStatus>> status() {
+        var f = new java.util.concurrent.CompletableFuture<List<BackendStatus>>();
+        loop.execute(() -> {
+            long now = loop.ticker().nanoTime();
+            f.complete(backends.stream().map(b -> b.status(now)).toList());
+        });
+        return f;
+    }
+
     /** The pooled backends' addresses, in pool order. */
     public List<InetSocketAddress> addresses() {
         return backends.stream().map(PooledBackend::address).toList();

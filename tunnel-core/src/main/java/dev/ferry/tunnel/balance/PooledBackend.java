@@ -62,6 +62,35 @@ final class PooledBackend implements Candidate {
         return best;
     }
 
+    BackendStatus status(long nowNanos) {
+        int up = 0;
+        int local = 0;
+        long sent = 0;
+        long received = 0;
+        long reconnects = 0;
+        boolean draining = false;
+        int reported = -1;
+        for (TunnelClient t : tunnels) {
+            MuxSession s = t.currentSession();
+            if (s != null) {
+                up++;
+                local += s.streamCount();
+                ControlMessage.LoadReport r = t.load();
+                if (r != null) {
+                    reported = r.activeStreams();
+                    draining |= r.draining();
+                }
+            }
+            sent += t.bytesSent();
+            received += t.bytesReceived();
+            reconnects += Math.max(0, t.tunnelsEstablished() - 1);
+        }
+        String state = up == 0 ? "down" : draining ? "draining" : usable(nowNanos, false) != null ? "up"
+                : usable(nowNanos, true) != null ? "suspect" : "draining";
+        return new BackendStatus(address, state, up, tunnels.size(), weight(), medianRttNanos(), lossRatio(), reported,
+                local, sent, received, reconnects, recentFailures());
+    }
+
     /** Silent for longer than a healthy tunnel ever is: keepalive answers overdue. */
     private boolean suspect(TunnelClient t, long nowNanos) {
         return nowNanos - t.health().lastAnswerNanos() > suspectAfterNanos;

@@ -45,10 +45,17 @@ public final class TunnelClient implements SessionSource {
     private final java.util.concurrent.atomic.AtomicLong established = new java.util.concurrent.atomic.AtomicLong();
     private volatile MuxSession current;
     private volatile ControlMessage.LoadReport load;
+    /** The session {@link #load} came on: a report can arrive before its session is handed out. */
+    private volatile MuxSession loadFrom;
     private volatile int opensSinceReport;
     private final java.util.ArrayDeque<Long> failures = new java.util.ArrayDeque<>();
     private final List<Runnable> upListeners = new ArrayList<>();
     private final List<java.util.concurrent.CompletableFuture<Void>> downWaiters = new ArrayList<>();
+    /** This client's sessions still open (the live one and retired ones finishing their streams). */
+    private final List<MuxSession> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong closedSent = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong closedReceived =
+            new java.util.concurrent.atomic.AtomicLong();
     private boolean connecting;
     /** The channel of the connection attempt under way (connected, handshake not done yet), if any. */
     private Channel attempt;
@@ -97,9 +104,28 @@ public final class TunnelClient implements SessionSource {
         return f;
     }
 
+    /** Payload bytes sent through all of this client's tunnels so far. */
+    public long bytesSent() {
+        long n = closedSent.get();
+        for (MuxSession s : open) {
+            n += s.payloadSent();
+        }
+        return n;
+    }
+
+    /** Payload bytes received through all of this client's tunnels so far. */
+    public long bytesReceived() {
+        long n = closedReceived.get();
+        for (MuxSession s : open) {
+            n += s.payloadReceived();
+        }
+        return n;
+    }
+
     /** The backend's last load report on the live tunnel, or null before the first. */
     public ControlMessage.LoadReport load() {
-        return load;
+        MuxSession c = current;
+        return c != null && loadFrom == c ? load : null;
     }
 
     /** Streams handed out since the last load report (a balancer's estimate of what the report does not show yet). */
@@ -216,7 +242,13 @@ public final class TunnelClient implements SessionSource {
             return;
         }
         current = mux;
-        load = null;
+        open.add(mux);
+        mux.channel().closeFuture().addListener(f -> {
+            if (open.remove(mux)) {
+                closedSent.addAndGet(mux.payloadSent());
+                closedReceived.addAndGet(mux.payloadReceived());
+            }
+        });
         opensSinceReport = 0;
         long n = established.incrementAndGet();
         milestones.removeIf(m -> {
@@ -326,9 +358,14 @@ public final class TunnelClient implements SessionSource {
         public void onControl(MuxSession session, ControlMessage message) {
             if (message instanceof ControlMessage.GoAway) {
                 onLoop(() -> retire(session, "is draining"));
-            } else if (message instanceof ControlMessage.LoadReport report && session == current) {
-                load = report;
-                opensSinceReport = 0;
+            } else if (message instanceof ControlMessage.LoadReport report) {
+                onLoop(() -> {
+                    if (session == current || current == null) {
+                        loadFrom = session;
+                        load = report;
+                        opensSinceReport = 0;
+                    }
+                });
             }
         }
     }

@@ -47,6 +47,9 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private boolean flushScheduled;
     private volatile boolean goAwaySent;
     private volatile boolean goAwayReceived;
+    /** Written on the session's loop only; read from anywhere (status). */
+    private volatile long payloadSent;
+    private volatile long payloadReceived;
     private volatile boolean closed;
 
     /** Highest stream id a frontend opens on one tunnel; after it the tunnel takes no new streams. */
@@ -224,6 +227,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        payloadReceived += payloadLength(frame);
         switch (frame) {
             case Frame.Data d -> {
                 MuxStream s = streams.get(d.streamId());
@@ -368,7 +372,27 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             releasePayload(f);
             return;
         }
+        payloadSent += payloadLength(f);
         ctx.write(f, ctx.voidPromise());
+    }
+
+    /** Payload bytes (stream data, first bytes, datagrams) written to this tunnel so far. */
+    public long payloadSent() {
+        return payloadSent;
+    }
+
+    /** Payload bytes (stream data, first bytes, datagrams) read from this tunnel so far. */
+    public long payloadReceived() {
+        return payloadReceived;
+    }
+
+    private static int payloadLength(Frame f) {
+        return switch (f) {
+            case Frame.Data d -> d.payload().readableBytes();
+            case Frame.Open o -> o.firstBytes().readableBytes();
+            case Frame.Datagram d -> d.payload().readableBytes();
+            default -> 0;
+        };
     }
 
     /** Writes a datagram unless the tunnel is closed or not writable; see {@link DatagramFlow#send}. */
@@ -377,6 +401,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
             d.payload().release();
             return false;
         }
+        payloadSent += d.payload().readableBytes();
         ctx.write(d, ctx.voidPromise());
         scheduleFlush();
         return true;
