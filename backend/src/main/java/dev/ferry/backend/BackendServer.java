@@ -49,7 +49,7 @@ public final class BackendServer implements AutoCloseable {
     private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
     /** Destination connections, from the stream's open until their socket is done: what a drain waits for. */
     private final ActiveCount openStreams = new ActiveCount();
-    private final java.util.concurrent.atomic.LongAdder streamsOpened = new java.util.concurrent.atomic.LongAdder();
+    private final StreamTally streamsOpened = new StreamTally();
     private EventLoopGroup group;
     private ExecutorService resolver;
     private Channel listener;
@@ -127,7 +127,12 @@ public final class BackendServer implements AutoCloseable {
 
     /** Streams opened since start, across all tunnels. */
     public long streamsOpened() {
-        return streamsOpened.sum();
+        return streamsOpened.get();
+    }
+
+    /** Completes once {@code n} streams in all have been opened (for status and tests). */
+    public java.util.concurrent.CompletableFuture<Void> whenStreamsOpened(long n) {
+        return streamsOpened.whenReached(n);
     }
 
     /** Streams open across all tunnels right now. */

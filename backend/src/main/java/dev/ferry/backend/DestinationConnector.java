@@ -36,14 +36,14 @@ final class DestinationConnector implements StreamAcceptor {
     private final Executor resolver;
     private final AccessLog accessLog;
     private final ActiveCount active;
-    private final java.util.concurrent.atomic.LongAdder opened;
+    private final StreamTally opened;
 
     /**
      * {@code active} counts destination connections from the open until their socket is done; {@code opened} counts
      * every stream opened.
      */
     DestinationConnector(IoRuntime io, DestinationPolicy policy, Duration connectTimeout, Executor resolver,
-                         AccessLog accessLog, ActiveCount active, java.util.concurrent.atomic.LongAdder opened) {
+                         AccessLog accessLog, ActiveCount active, StreamTally opened) {
         this.io = io;
         this.policy = policy;
         this.connectTimeout = connectTimeout;
@@ -55,7 +55,7 @@ final class DestinationConnector implements StreamAcceptor {
 
     @Override
     public void onOpen(MuxStream stream) {
-        opened.increment();
+        opened.opened();
         Destination d = stream.destination();
         DestinationBridge bridge = new DestinationBridge(stream, accessLog, active);
         if (d.kind() != Destination.Kind.DOMAIN) {

@@ -6,6 +6,7 @@ import dev.ferry.tunnel.control.SessionSource;
 import dev.ferry.tunnel.mux.MuxSession;
 import dev.ferry.tunnel.wire.Destination;
 import dev.ferry.tunnel.wire.OpenStatus;
+import dev.ferry.tunnel.wire.ResetReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -22,9 +23,16 @@ import java.util.concurrent.TimeUnit;
  * <p>A bridge may join a connection that is already up (a SOCKS5 connection once its request is read): it starts
  * when added then, with the bytes that came after the request as its first bytes, and tells the {@link OpenReply}
  * how the open went before any byte of the destination reaches the client.
+ *
+ * <p>If the tunnel is lost before the backend answered the open and nothing the client sent has left, the open is
+ * made again (at most {@link #MAX_OPEN_ATTEMPTS} in all) through the tunnel up then: with several backends, another
+ * one. Once payload has left it is not: the destination may have seen it.
  */
 public final class ClientBridge extends SocketStreamBridge {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientBridge.class);
     static final long FIRST_BYTES_WAIT_MILLIS = 1;
+    /** Opens tried for one connection: the first, and again after each tunnel lost before it answered. */
+    static final int MAX_OPEN_ATTEMPTS = 3;
 
     /** Told the outcome of the open once, on the tunnel's loop, before the first byte from the destination. */
     public interface OpenReply {
@@ -45,6 +53,8 @@ public final class ClientBridge extends SocketStreamBridge {
     private boolean opened;
     private boolean replied;
     private boolean eofEarly;
+    private boolean answered;
+    private int attempts;
 
     /** A bridge for a {@code -L} forward or a redirected connection: waits briefly for the client's first bytes. */
     ClientBridge(Destination target, SessionSource tunnels, Duration openWait, AccessLog accessLog) {
@@ -167,7 +177,13 @@ public final class ClientBridge extends SocketStreamBridge {
             first.release();
             return;
         }
+        if (session == null) {
+            hold(first); // between a lost tunnel and the next: kept for the open on it
+            eofEarly |= fin;
+            return;
+        }
         opened = true;
+        attempts++;
         stream = session.open(target, first, fin, this);
         if (stream == null) {
             fail("no_tunnel");
@@ -180,14 +196,68 @@ public final class ClientBridge extends SocketStreamBridge {
 
     @Override
     public void onOpenResult(OpenStatus status) {
+        answered = true;
         tell(status);
         super.onOpenResult(status);
     }
 
     @Override
-    public void onReset(dev.ferry.tunnel.wire.ResetReason reason, boolean byPeer) {
+    public void onReset(ResetReason reason, boolean byPeer) {
+        if (!answered && !byPeer && reason == ResetReason.SHUTDOWN && attempts < MAX_OPEN_ATTEMPTS
+                && socket.isActive() && bytesFromSocket() == held()) {
+            retry();
+            return;
+        }
         tell(OpenStatus.FAILED); // no open result came (the tunnel went, or the peer reset): the client still hears
         super.onReset(reason, byPeer);
+    }
+
+    /**
+     * The tunnel went before the backend answered the open, and nothing the client sent has left: the destination
+     * cannot have seen anything, so the open goes again, through whichever tunnel is up now (another backend's,
+     * when the pool has one).
+     */
+    private void retry() {
+        LOG.info("stream from {} to {}: its tunnel closed before the open was answered; opening it again",
+                client, target);
+        stream = null;
+        opened = false;
+        session = null;
+        tunnels.acquire(openWait).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail("no_tunnel");
+                return;
+            }
+            MuxSession s = (MuxSession) f.getNow();
+            s.eventLoop().execute(() -> reopen(s));
+        });
+    }
+
+    private void reopen(MuxSession s) {
+        if (!socket.isActive()) {
+            releaseEarly();
+            return;
+        }
+        session = s;
+        ByteBuf first = early != null ? early : Unpooled.EMPTY_BUFFER;
+        early = null;
+        open(first, eofEarly);
+    }
+
+    /** Client bytes read but not sent: they are held for the next open. */
+    private long held() {
+        return early == null ? 0 : early.readableBytes();
+    }
+
+    private void hold(ByteBuf data) {
+        if (!data.isReadable()) {
+            data.release();
+            return;
+        }
+        if (early == null) {
+            early = Unpooled.compositeBuffer();
+        }
+        early.addComponent(true, data);
     }
 
     private void fail(String outcome) {

@@ -6,10 +6,12 @@ import dev.ferry.backend.DestinationPolicy;
 import dev.ferry.crypto.CipherKind;
 import dev.ferry.frontend.BackendSpec;
 import dev.ferry.frontend.ClientAccess;
+import dev.ferry.frontend.Entrance;
 import dev.ferry.frontend.FrontendConfig;
 import dev.ferry.frontend.FrontendServer;
 import dev.ferry.frontend.PortForward;
 import dev.ferry.frontend.StatusServer;
+import dev.ferry.frontend.socks.SocksUsers;
 import dev.ferry.tunnel.bridge.AccessLog;
 import dev.ferry.transport.IoRuntime;
 import dev.ferry.transport.Transports;
@@ -25,6 +27,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -147,6 +150,54 @@ class PoolTest {
         }
     }
 
+    @Test
+    void anOpenWhoseTunnelDiesBeforeItIsAnsweredIsMadeAgainOnAnotherBackend() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             Pool p = new Pool(2, Balance.ROUND_ROBIN, new int[] {0, 0}, echo);
+             ServerSocket stall = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            p.awaitAllUp();
+            p.exchange(0); // round robin: this one to the first backend, the next to the second
+            // A destination whose accept queue is full: a connect to it hangs (the kernel drops the SYN), so the
+            // second backend cannot answer the open before its tunnel is killed.
+            List<Socket> queued = List.of(new Socket(stall.getInetAddress(), stall.getLocalPort()),
+                    new Socket(stall.getInetAddress(), stall.getLocalPort()));
+            try (SocksWire c = new SocksWire(p.socks, 20_000)) {
+                assertEquals(0, c.greetNoAuth());
+                c.request(SocksWire.CONNECT, (InetSocketAddress) stall.getLocalSocketAddress());
+                p.backends.get(1).whenStreamsOpened(1).get(10, TimeUnit.SECONDS);
+                p.relays.get(1).kill();
+                // From now on the destination takes connections (and echoes): the open made again gets through.
+                Thread server = Thread.ofVirtual().start(() -> echoAll(stall));
+                SocksWire.Reply r = c.reply();
+                assertEquals(0, r.status(), "the client never saw the lost open");
+                assertEquals(2, p.backends.get(0).streamsOpened(), "the open went again, to the first backend");
+                roundTrip(c.socket, 7);
+                server.interrupt();
+            } finally {
+                for (Socket q : queued) {
+                    q.close();
+                }
+            }
+        }
+    }
+
+    private static void echoAll(ServerSocket server) {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                Thread.ofVirtual().start(() -> {
+                    try (s) {
+                        s.getInputStream().transferTo(s.getOutputStream());
+                    } catch (IOException ignored) {
+                        // closed
+                    }
+                });
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
     /** {@code GET /status}, as {@code ferry status} does, cut into lines: a header, then a row per backend. */
     private static List<String> statusRows(StatusServer status) throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
@@ -169,6 +220,7 @@ class PoolTest {
         final List<KillableRelay> relays = new ArrayList<>();
         final FrontendServer frontend;
         final InetSocketAddress forward;
+        final InetSocketAddress socks;
 
         final List<DelayRelay> delays = new ArrayList<>();
 
@@ -199,8 +251,11 @@ class PoolTest {
             }
             frontend = new FrontendServer(new FrontendConfig(specs, "tcp", settings,
                     List.of(new PortForward(LOOPBACK0, Destination.of(echo.address()))), Duration.ofSeconds(5),
-                    Duration.ofSeconds(5), List.of(), ClientAccess.OPEN, List.of(), 1, balance), io, transports);
-            forward = frontend.start().get(0);
+                    Duration.ofSeconds(5), List.of(), ClientAccess.OPEN,
+                    List.of(new Entrance.Socks(LOOPBACK0, SocksUsers.NONE)), 1, balance), io, transports);
+            List<InetSocketAddress> bound = frontend.start();
+            forward = bound.get(0);
+            socks = bound.get(1);
         }
 
         void awaitAllUp() throws Exception {

@@ -248,6 +248,11 @@ public abstract class SocketStreamBridge extends ChannelInboundHandlerAdapter im
     protected void finished() {
     }
 
+    /** Bytes read from the socket so far (held, sent or in the open's first bytes). */
+    protected final long bytesFromSocket() {
+        return fromSocket;
+    }
+
     /** Counts socket bytes a subclass took before the stream existed, for the access log. */
     protected final void countFromSocket(long n) {
         fromSocket += n;
