@@ -14,7 +14,9 @@ import java.util.concurrent.Executors;
 
 /**
  * A TCP relay in front of a backend that can die abruptly: {@link #kill()} resets every connection through it
- * (no goodbye, as when the backend's machine vanishes) and resets every new one until {@link #revive()}.
+ * (no goodbye, as when the backend's machine vanishes) and resets every new one until {@link #revive()};
+ * {@link #freeze()} makes it go silent instead (bytes swallowed both ways, connections left open), as a hung
+ * backend or a black-holed path does.
  */
 final class KillableRelay implements AutoCloseable {
     private final ServerSocket server;
@@ -22,6 +24,7 @@ final class KillableRelay implements AutoCloseable {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean dead;
+    private volatile boolean frozen;
 
     KillableRelay(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -43,6 +46,12 @@ final class KillableRelay implements AutoCloseable {
 
     void revive() {
         dead = false;
+        frozen = false;
+    }
+
+    /** Swallows every byte from now on, in both directions, on old and new connections. */
+    void freeze() {
+        frozen = true;
     }
 
     private void acceptLoop() {
@@ -77,7 +86,9 @@ final class KillableRelay implements AutoCloseable {
             OutputStream out = to.getOutputStream();
             byte[] buf = new byte[16384];
             for (int n; (n = in.read(buf)) > 0; ) {
-                out.write(buf, 0, n);
+                if (!frozen) {
+                    out.write(buf, 0, n);
+                }
             }
             to.shutdownOutput();
         } catch (IOException ignored) {

@@ -104,6 +104,94 @@ class PoolTest {
     }
 
     @Test
+    void aBackendThatGoesSilentLeavesThePoolWithinTheDeadTunnelTime() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             Pool p = new Pool(2, Balance.ROUND_ROBIN, new int[] {0, 0}, echo)) {
+            p.awaitAllUp();
+            var dead = p.frontend.pool().tunnels().get(1).whenDown();
+            long before = p.backends.get(1).streamsOpened();
+            long frozenAt = System.nanoTime();
+            p.relays.get(1).freeze();
+            dead.get(10, TimeUnit.SECONDS);
+            long detectedMillis = (System.nanoTime() - frozenAt) / 1_000_000;
+            assertTrue(detectedMillis <= 2_000 + 2_000, "silent for " + detectedMillis + " ms before it was dropped "
+                    + "(--dead-after 2s, checked every keepalive interval)");
+            for (int i = 0; i < 200; i++) {
+                p.exchange(i);
+            }
+            assertEquals(before, p.backends.get(1).streamsOpened(), "the silent backend got no stream");
+        }
+    }
+
+    @Test
+    void unreachableAndWrongKeyBackendsLeaveTheOthersToCarryOn() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        IoRuntime io = IoRuntime.detect();
+        Transports transports = new Transports(io);
+        TunnelSettings settings = TunnelSettings.defaults(TunnelHarness.KEY, CipherKind.AES_256_GCM)
+                .withTimings(Duration.ofMillis(100), Duration.ofSeconds(2));
+        TunnelSettings otherKey = TunnelSettings.defaults(dev.ferry.crypto.PresharedKey.fromSpec(
+                dev.ferry.crypto.PresharedKey.generateSpec(new java.security.SecureRandom())), CipherKind.AES_256_GCM);
+        BackendServer good = new BackendServer(new BackendConfig(LOOPBACK0, "tcp", settings,
+                DestinationPolicy.allowAll(), Duration.ofSeconds(3), Duration.ofSeconds(5)), io, transports);
+        BackendServer wrongKey = new BackendServer(new BackendConfig(LOOPBACK0, "tcp", otherKey,
+                DestinationPolicy.allowAll(), Duration.ofSeconds(3), Duration.ofSeconds(5)), io, transports);
+        try (EchoServer echo = new EchoServer()) {
+            List<BackendSpec> specs = List.of(
+                    BackendSpec.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort)),
+                    BackendSpec.of(wrongKey.start()), BackendSpec.of(good.start()));
+            FrontendServer fe = new FrontendServer(new FrontendConfig(specs, "tcp", settings,
+                    List.of(new PortForward(LOOPBACK0, Destination.of(echo.address()))), Duration.ofSeconds(5),
+                    Duration.ofSeconds(5), List.of(), ClientAccess.OPEN, List.of(), 1, Balance.ROUND_ROBIN), io,
+                    transports);
+            try {
+                InetSocketAddress forward = fe.start().get(0);
+                for (int i = 0; i < 100; i++) {
+                    exchange(forward, i); // the first ones wait (bounded) for the good backend's tunnel
+                }
+                assertEquals(100, good.streamsOpened());
+                assertEquals(0, wrongKey.streamsOpened());
+            } finally {
+                fe.close();
+            }
+        } finally {
+            good.close();
+            wrongKey.close();
+        }
+    }
+
+    @Test
+    void withEveryBackendDownANewConnectionWaitsItsBoundThenCloses() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        IoRuntime io = IoRuntime.detect();
+        TunnelSettings settings = TunnelSettings.defaults(TunnelHarness.KEY, CipherKind.AES_256_GCM);
+        List<BackendSpec> specs = List.of(BackendSpec.of(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                closedPort)), BackendSpec.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort + 1)));
+        FrontendServer fe = new FrontendServer(new FrontendConfig(specs, "tcp", settings,
+                List.of(new PortForward(LOOPBACK0, Destination.parse("127.0.0.1", 9))), Duration.ofMillis(500),
+                Duration.ofSeconds(1), List.of(), ClientAccess.OPEN, List.of(), 1, Balance.WEIGHTED), io,
+                new Transports(io));
+        try {
+            InetSocketAddress forward = fe.start().get(0);
+            try (Socket s = new Socket(forward.getAddress(), forward.getPort())) {
+                s.setSoTimeout(10_000);
+                long t0 = System.nanoTime();
+                assertEquals(-1, s.getInputStream().read(), "closed, no bytes");
+                long waited = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(waited >= 400 && waited < 5_000, "waited " + waited + " ms for --open-wait 500ms");
+            }
+        } finally {
+            fe.close();
+        }
+    }
+
+    @Test
     void lowestRttSendsNearlyEveryStreamToTheNearerBackend() throws Exception {
         try (EchoServer echo = new EchoServer();
              Pool p = new Pool(2, Balance.LOWEST_RTT, new int[] {0, 0}, echo, Duration.ofMillis(40))) {
@@ -198,6 +286,18 @@ class PoolTest {
         }
     }
 
+    /** One fresh connection through the frontend: a byte out, the same byte back. */
+    static void exchange(InetSocketAddress forward, int i) throws IOException {
+        try (Socket s = new Socket(forward.getAddress(), forward.getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            out.write(i & 0x7F);
+            out.flush();
+            assertEquals(i & 0x7F, in.read(), "connection " + i);
+        }
+    }
+
     /** {@code GET /status}, as {@code ferry status} does, cut into lines: a header, then a row per backend. */
     private static List<String> statusRows(StatusServer status) throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
@@ -264,16 +364,8 @@ class PoolTest {
             }
         }
 
-        /** One fresh connection through the frontend: a byte out, the same byte back. */
         void exchange(int i) throws IOException {
-            try (Socket s = new Socket(forward.getAddress(), forward.getPort())) {
-                s.setSoTimeout(10_000);
-                OutputStream out = s.getOutputStream();
-                InputStream in = s.getInputStream();
-                out.write(i & 0x7F);
-                out.flush();
-                assertEquals(i & 0x7F, in.read(), "connection " + i);
-            }
+            PoolTest.exchange(forward, i);
         }
 
         @Override
