@@ -63,6 +63,21 @@ class PoolTest {
     }
 
     @Test
+    void theWeightsBackendsReportAreUsedWhenTheFrontendGivesNone() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             Pool p = new Pool(2, Balance.WEIGHTED, new int[] {0, 0}, new int[] {1, 3}, echo, Duration.ZERO)) {
+            p.awaitAllUp();
+            for (int i = 0; i < 400; i++) {
+                p.exchange(i);
+            }
+            long light = p.backends.get(0).streamsOpened();
+            long heavy = p.backends.get(1).streamsOpened();
+            assertTrue(Math.abs(light - 100) <= 10 && Math.abs(heavy - 300) <= 30,
+                    "backends reporting weights 1 and 3 got " + light + " and " + heavy + " of 400");
+        }
+    }
+
+    @Test
     void aBackendThatDiesGetsNoNewConnectionsAndIsUsedAgainWhenBack() throws Exception {
         try (EchoServer echo = new EchoServer();
              Pool p = new Pool(3, Balance.ROUND_ROBIN, new int[] {0, 0, 0}, echo)) {
@@ -328,8 +343,16 @@ class PoolTest {
             this(n, balance, weights, echo, Duration.ZERO);
         }
 
-        /** The last backend is {@code lastFurther} further away, each way. */
         Pool(int n, Balance balance, int[] weights, EchoServer echo, Duration lastFurther) throws Exception {
+            this(n, balance, weights, null, echo, lastFurther);
+        }
+
+        /**
+         * {@code weights}: the frontend's (0: as reported); {@code reported}: the backends' own ({@code --weight}),
+         * null for 1 each. The last backend is {@code lastFurther} further away, each way.
+         */
+        Pool(int n, Balance balance, int[] weights, int[] reported, EchoServer echo, Duration lastFurther)
+                throws Exception {
             IoRuntime io = IoRuntime.detect();
             Transports transports = new Transports(io);
             TunnelSettings settings = TunnelSettings.defaults(TunnelHarness.KEY, CipherKind.AES_256_GCM)
@@ -337,7 +360,8 @@ class PoolTest {
             List<BackendSpec> specs = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 BackendServer b = new BackendServer(new BackendConfig(LOOPBACK0, "tcp", settings,
-                        DestinationPolicy.allowAll(), Duration.ofSeconds(3), Duration.ofSeconds(5)), io, transports);
+                        DestinationPolicy.allowAll(), Duration.ofSeconds(3), Duration.ofSeconds(5),
+                        reported == null ? 1 : reported[i]), io, transports);
                 backends.add(b);
                 InetSocketAddress address = b.start();
                 if (i == n - 1 && !lastFurther.isZero()) {
