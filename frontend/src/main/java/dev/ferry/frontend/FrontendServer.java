@@ -6,8 +6,8 @@ import dev.ferry.transport.Transport;
 import dev.ferry.transport.Transports;
 import dev.ferry.tunnel.bridge.AccessLog;
 import dev.ferry.tunnel.control.ActiveCount;
-import dev.ferry.tunnel.control.Backoff;
 import dev.ferry.tunnel.balance.BackendPool;
+import dev.ferry.tunnel.control.Backoff;
 import dev.ferry.tunnel.control.TunnelClient;
 import dev.ferry.tunnel.wire.Destination;
 import io.netty.bootstrap.ServerBootstrap;
@@ -47,7 +47,7 @@ public final class FrontendServer implements AutoCloseable {
     private final ActiveCount connections = new ActiveCount();
     private final ClientGate gate;
     private EventLoopGroup group;
-    private BackendPool tunnel;
+    private BackendPool pool;
     private LoopGuard loops;
 
     public FrontendServer(FrontendConfig config, IoRuntime io, Transports transports) {
@@ -63,9 +63,10 @@ public final class FrontendServer implements AutoCloseable {
      */
     public List<InetSocketAddress> start() throws Exception {
         Transport transport = transports.create(config.transport(), config.tunnel().transportOptions(random));
-        // One loop for the tunnel and every client socket: the tunnel's records are sealed and opened on one
-        // thread anyway, and sockets on the same loop hand bytes to their streams without a thread hop per read
-        // and per write. Several tunnels (several backends) will each want a loop of their own.
+        // One loop for every tunnel and every client socket: a tunnel's records are sealed and opened on one thread
+        // anyway, sockets on the same loop hand bytes to their streams without a thread hop per read and per
+        // write, and the pool, UDP entrances and bridges rely on sharing it. Several backends could each use a loop
+        // of their own on a machine with cores to spare; that is not done yet.
         group = io.newGroup(1);
         List<BackendPool.Member> members = new ArrayList<>();
         for (BackendSpec b : config.servers()) {
@@ -76,9 +77,9 @@ public final class FrontendServer implements AutoCloseable {
             }
             members.add(new BackendPool.Member(b.address(), b.weight(), tunnels));
         }
-        tunnel = new BackendPool(members, config.balance().create(), suspectAfter(config.tunnel()));
-        tunnel.start();
-        loops = new LoopGuard(tunnel);
+        pool = new BackendPool(members, config.balance().create(), suspectAfter(config.tunnel()));
+        pool.start();
+        loops = new LoopGuard(pool);
         List<InetSocketAddress> bound = new ArrayList<>();
         try {
             for (PortForward f : config.forwards()) {
@@ -160,7 +161,7 @@ public final class FrontendServer implements AutoCloseable {
     }
 
     private void forwarded(Channel ch, PortForward f) {
-        ch.pipeline().addLast(new ClientBridge(f.target(), tunnel, config.openWait(), accessLog));
+        ch.pipeline().addLast(new ClientBridge(f.target(), pool, config.openWait(), accessLog));
     }
 
     private void redirected(Channel ch) {
@@ -176,7 +177,7 @@ public final class FrontendServer implements AutoCloseable {
             refuse(ch, loop);
             return;
         }
-        ch.pipeline().addLast(new ClientBridge(Destination.of(original), tunnel, config.openWait(), accessLog));
+        ch.pipeline().addLast(new ClientBridge(Destination.of(original), pool, config.openWait(), accessLog));
     }
 
     private void tproxied(Channel ch) {
@@ -194,12 +195,12 @@ public final class FrontendServer implements AutoCloseable {
             refuse(ch, loop);
             return;
         }
-        ch.pipeline().addLast(new ClientBridge(Destination.of(original), tunnel, config.openWait(), accessLog));
+        ch.pipeline().addLast(new ClientBridge(Destination.of(original), pool, config.openWait(), accessLog));
     }
 
     /** The UDP socket of a {@code --tproxy} entrance, on the port its TCP listener got. */
     private Channel listenTproxyUdp(InetSocketAddress bind) {
-        TproxyUdp handler = new TproxyUdp(bind, tunnel, config.access().addresses(), this::bindTransparentUdp,
+        TproxyUdp handler = new TproxyUdp(bind, pool, config.access().addresses(), this::bindTransparentUdp,
                 config.tunnel().udpIdle(), System::nanoTime);
         Channel ch = bindTransparentUdp(bind, handler).syncUninterruptibly().channel();
         handler.listening(ch);
@@ -235,7 +236,7 @@ public final class FrontendServer implements AutoCloseable {
         return new io.netty.bootstrap.Bootstrap()
                 .group(group)
                 .channel(io.datagramChannel())
-                .handler(new UdpForward(f.target(), tunnel, config.access().addresses(), config.tunnel().udpIdle(),
+                .handler(new UdpForward(f.target(), pool, config.access().addresses(), config.tunnel().udpIdle(),
                         System::nanoTime))
                 .bind(f.bind()).syncUninterruptibly().channel();
     }
@@ -249,7 +250,7 @@ public final class FrontendServer implements AutoCloseable {
     }
 
     private SocksService socks(Entrance.Socks k) {
-        return new SocksService(tunnel, config.openWait(), accessLog, k.users(), k.handshakeTimeout(), k.fastOpen(),
+        return new SocksService(pool, config.openWait(), accessLog, k.users(), k.handshakeTimeout(), k.fastOpen(),
                 (local, handler) -> new io.netty.bootstrap.Bootstrap()
                         .group(group)
                         .channel(io.datagramChannel())
@@ -270,7 +271,7 @@ public final class FrontendServer implements AutoCloseable {
     /** Bytes held in memory by the tunnels' streams (queued to send, received but not yet written out). */
     public long bufferedBytes() throws Exception {
         long total = 0;
-        for (TunnelClient t : tunnel.tunnels()) {
+        for (TunnelClient t : pool.tunnels()) {
             var s = t.currentSession();
             total += s == null ? 0 : s.eventLoop().submit(s::bufferedBytes).get(5, TimeUnit.SECONDS);
         }
@@ -279,12 +280,12 @@ public final class FrontendServer implements AutoCloseable {
 
     /** The first backend's (first) tunnel: the only one unless several backends or tunnels are pooled. */
     public TunnelClient tunnel() {
-        return tunnel.tunnels().get(0);
+        return pool.tunnels().get(0);
     }
 
     /** Every backend this frontend balances over, with their tunnels. */
     public BackendPool pool() {
-        return tunnel;
+        return pool;
     }
 
     /** Client connections open right now. */
@@ -313,8 +314,8 @@ public final class FrontendServer implements AutoCloseable {
         for (Channel l : listeners) {
             l.close();
         }
-        if (tunnel != null) {
-            tunnel.close();
+        if (pool != null) {
+            pool.close();
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
