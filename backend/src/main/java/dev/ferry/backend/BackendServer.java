@@ -38,6 +38,8 @@ public final class BackendServer implements AutoCloseable {
     private static final Duration SALT_MEMORY = Duration.ofSeconds(61);
     private static final int SALT_CAPACITY = 1 << 20;
     private static final Duration LOAD_REPORT_EVERY = Duration.ofSeconds(5);
+    /** The shortest a drain lasts: opens sent just before the GO_AWAY arrived still get their answer. */
+    static final Duration DRAIN_GRACE_MIN = Duration.ofMillis(500);
 
     private final BackendConfig config;
     private final IoRuntime io;
@@ -45,6 +47,8 @@ public final class BackendServer implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final AccessLog accessLog = new AccessLog();
     private final Set<MuxSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Each tunnel's keepalive measurements: a drain waits a couple of its round trips for opens in flight. */
+    private final java.util.Map<MuxSession, TunnelHealth> healths = new ConcurrentHashMap<>();
     /** Every tunnel connection accepted and still open, handshaking ones included, so close() can end them all. */
     private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
     /** Destination connections, from the stream's open until their socket is done: what a drain waits for. */
@@ -81,8 +85,10 @@ public final class BackendServer implements AutoCloseable {
                             MuxSession mux = MuxSession.server(result.localStreamWindow(), result.peerStreamWindow(),
                                     connector, tracker);
                             mux.acceptFlows(udp, MuxSession.DEFAULT_MAX_FLOWS);
-                            TunnelPipeline.install(channel, settings, new TunnelHealth(), mux);
+                            TunnelHealth health = new TunnelHealth();
+                            TunnelPipeline.install(channel, settings, health, mux);
                             sessions.add(mux);
+                            healths.put(mux, health);
                             if (openStreams.draining()) {
                                 mux.goAway();
                             }
@@ -140,18 +146,32 @@ public final class BackendServer implements AutoCloseable {
         return openStreams.get();
     }
 
-    /** Stops accepting, tells frontends to go elsewhere, waits up to {@code timeout} for streams, then closes. */
+    /**
+     * Stops accepting, tells frontends to go elsewhere, waits up to {@code timeout} for streams, then closes. Even
+     * with no stream open it waits a couple of round trips (at least {@link #DRAIN_GRACE_MIN}, within the timeout):
+     * an open already on its way arrives after the GO_AWAY left, is refused as past it, and the frontend, told so,
+     * opens it elsewhere; closing at once would cut it off unanswered.
+     */
     public void drain(Duration timeout) {
+        long start = System.nanoTime();
         if (listener != null) {
             listener.close().syncUninterruptibly();
         }
+        long maxRtt = 0;
         for (MuxSession s : sessions) {
             s.eventLoop().execute(s::goAway);
+            TunnelHealth h = healths.get(s);
+            maxRtt = Math.max(maxRtt, h == null ? 0 : h.smoothedRttNanos());
         }
+        long graceNanos = Math.min(timeout.toNanos(), Math.max(DRAIN_GRACE_MIN.toNanos(), 2 * maxRtt));
         LOG.info("draining: {} streams open, waiting up to {} s", openStreams.get(), timeout.toSeconds());
         try {
             if (!openStreams.awaitZero(timeout)) {
                 LOG.warn("drain timeout: closing {} streams still open", openStreams.get());
+            }
+            long left = graceNanos - (System.nanoTime() - start);
+            if (left > 0) {
+                TimeUnit.NANOSECONDS.sleep(left); // the grace for opens in flight, not a wait for a condition
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -182,6 +202,7 @@ public final class BackendServer implements AutoCloseable {
         @Override
         public void onClosed(MuxSession session) {
             sessions.remove(session);
+            healths.remove(session);
             LOG.info("tunnel from {} closed", session.channel().remoteAddress());
         }
     }

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>If the tunnel is lost before the backend answered the open and nothing the client sent has left, the open is
  * made again (at most {@link #MAX_OPEN_ATTEMPTS} in all) through the tunnel up then: with several backends, another
- * one. Once payload has left it is not: the destination may have seen it.
+ * one. Once payload has left it is not: the destination may have seen it. An open the backend refused because it
+ * crossed its GO_AWAY is made again with its first bytes: the backend never looked at it.
  */
 public final class ClientBridge extends SocketStreamBridge {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientBridge.class);
@@ -55,6 +56,9 @@ public final class ClientBridge extends SocketStreamBridge {
     private boolean eofEarly;
     private boolean answered;
     private int attempts;
+    /** The open's first bytes, kept until it is answered: a backend that refuses it while draining never saw them. */
+    private ByteBuf firstCopy;
+    private int firstSent;
 
     /** A bridge for a {@code -L} forward or a redirected connection: waits briefly for the client's first bytes. */
     ClientBridge(Destination target, SessionSource tunnels, Duration openWait, AccessLog accessLog) {
@@ -182,10 +186,21 @@ public final class ClientBridge extends SocketStreamBridge {
             eofEarly |= fin;
             return;
         }
+        if (!session.acceptsNewStreams() && attempts < MAX_OPEN_ATTEMPTS) {
+            hold(first); // the tunnel went (or was told to go away) between the pick and now: another one
+            eofEarly |= fin;
+            session = null;
+            retry();
+            return;
+        }
         opened = true;
         attempts++;
+        releaseFirstCopy();
+        firstSent = first.readableBytes();
+        firstCopy = first.isReadable() ? first.retainedDuplicate() : null;
         stream = session.open(target, first, fin, this);
         if (stream == null) {
+            releaseFirstCopy();
             fail("no_tunnel");
             return;
         }
@@ -196,6 +211,13 @@ public final class ClientBridge extends SocketStreamBridge {
 
     @Override
     public void onOpenResult(OpenStatus status) {
+        if (status != OpenStatus.OK && refusedUnseen() && mayOpenAgain(true)) {
+            // Opened just as the backend began to drain: it answered past its GO_AWAY's last stream and never
+            // looked at the stream, so even its first bytes can go again, elsewhere.
+            openAgain(true);
+            return;
+        }
+        releaseFirstCopy();
         answered = true;
         tell(status);
         super.onOpenResult(status);
@@ -203,23 +225,64 @@ public final class ClientBridge extends SocketStreamBridge {
 
     @Override
     public void onReset(ResetReason reason, boolean byPeer) {
-        if (!answered && !byPeer && reason == ResetReason.SHUTDOWN && attempts < MAX_OPEN_ATTEMPTS
-                && socket.isActive() && bytesFromSocket() == held()) {
-            retry();
-            return;
+        if (!answered && !byPeer && reason == ResetReason.SHUTDOWN) {
+            // The tunnel went before the open was answered. If nothing the client sent has left, the destination
+            // cannot have seen anything; if the backend's GO_AWAY said it takes no stream this high, it never
+            // looked at it, first bytes and all.
+            boolean unseen = refusedUnseen();
+            if (mayOpenAgain(unseen)) {
+                openAgain(unseen);
+                return;
+            }
         }
+        releaseFirstCopy();
         tell(OpenStatus.FAILED); // no open result came (the tunnel went, or the peer reset): the client still hears
         super.onReset(reason, byPeer);
     }
 
     /**
-     * The tunnel went before the backend answered the open, and nothing the client sent has left: the destination
-     * cannot have seen anything, so the open goes again, through whichever tunnel is up now (another backend's,
-     * when the pool has one).
+     * Whether the open may go again: attempts left, the client still there, and of what it sent nothing gone but
+     * (when {@code firstBytesUnseen}) the open's own first bytes.
      */
+    private boolean mayOpenAgain(boolean firstBytesUnseen) {
+        long mayHaveLeft = firstBytesUnseen ? firstSent : 0;
+        return attempts < MAX_OPEN_ATTEMPTS && socket.isActive() && bytesFromSocket() == mayHaveLeft + held();
+    }
+
+    private void openAgain(boolean withFirstBytes) {
+        ByteBuf again = firstCopy;
+        firstCopy = null;
+        if (withFirstBytes && again != null) {
+            ByteBuf later = early;
+            early = null;
+            hold(again);
+            if (later != null) {
+                hold(later);
+            }
+        } else if (again != null) {
+            again.release();
+        }
+        retry();
+    }
+
+    /** Whether the backend refused the stream without opening it: its GO_AWAY said it takes no stream this high. */
+    private boolean refusedUnseen() {
+        MuxSession s = session;
+        return s != null && stream != null && s.goAwayReceived() && stream.id() > s.peerLastStreamId();
+    }
+
+    private void releaseFirstCopy() {
+        if (firstCopy != null) {
+            firstCopy.release();
+            firstCopy = null;
+        }
+    }
+
+    /** Opens the stream again, with whatever is held, through whichever tunnel is up now (another backend's). */
     private void retry() {
-        LOG.info("stream from {} to {}: its tunnel closed before the open was answered; opening it again",
-                client, target);
+        LOG.info("stream from {} to {}: its tunnel went before the open was answered; opening it again", client,
+                target);
+        releaseFirstCopy();
         stream = null;
         opened = false;
         session = null;
@@ -229,7 +292,8 @@ public final class ClientBridge extends SocketStreamBridge {
                 return;
             }
             MuxSession s = (MuxSession) f.getNow();
-            s.eventLoop().execute(() -> reopen(s));
+            sessionLoop = s.eventLoop();
+            sessionLoop.execute(() -> reopen(s));
         });
     }
 
@@ -241,7 +305,7 @@ public final class ClientBridge extends SocketStreamBridge {
         session = s;
         ByteBuf first = early != null ? early : Unpooled.EMPTY_BUFFER;
         early = null;
-        open(first, eofEarly);
+        open(first, eofEarly || clientInputDone());
     }
 
     /** Client bytes read but not sent: they are held for the next open. */
@@ -278,6 +342,7 @@ public final class ClientBridge extends SocketStreamBridge {
             early.release();
             early = null;
         }
+        releaseFirstCopy();
     }
 
     @Override

@@ -253,8 +253,9 @@ class PoolTest {
         }
     }
 
-    @Test
-    void anOpenWhoseTunnelDiesBeforeItIsAnsweredIsMadeAgainOnAnotherBackend() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "client half-closed first: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void anOpenWhoseTunnelDiesBeforeItIsAnsweredIsMadeAgainOnAnotherBackend(boolean halfClosed) throws Exception {
         try (EchoServer echo = new EchoServer();
              Pool p = new Pool(2, Balance.ROUND_ROBIN, new int[] {0, 0}, echo);
              ServerSocket stall = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -268,18 +269,48 @@ class PoolTest {
                 assertEquals(0, c.greetNoAuth());
                 c.request(SocksWire.CONNECT, (InetSocketAddress) stall.getLocalSocketAddress());
                 p.backends.get(1).whenStreamsOpened(1).get(10, TimeUnit.SECONDS);
+                if (halfClosed) {
+                    c.socket.shutdownOutput(); // its FIN must reach the destination through the open made again
+                }
                 p.relays.get(1).kill();
                 // From now on the destination takes connections (and echoes): the open made again gets through.
                 Thread server = Thread.ofVirtual().start(() -> echoAll(stall));
                 SocksWire.Reply r = c.reply();
                 assertEquals(0, r.status(), "the client never saw the lost open");
                 assertEquals(2, p.backends.get(0).streamsOpened(), "the open went again, to the first backend");
-                roundTrip(c.socket, 7);
+                if (halfClosed) {
+                    assertTrue(c.closedWithoutData(), "the destination got the FIN and closed");
+                } else {
+                    roundTrip(c.socket, 7);
+                }
                 server.interrupt();
             } finally {
                 for (Socket q : queued) {
                     q.close();
                 }
+            }
+        }
+    }
+
+    @Test
+    void anOpenThatCrossesTheBackendsGoAwayIsMadeAgainElsewhereWithItsBytes() throws Exception {
+        // The second backend is 200 ms away each way: an open sent to it, then a drain begun at once, meet there
+        // after its GO_AWAY left, so it refuses the open (unseen) while the frontend learns of the drain.
+        try (EchoServer echo = new EchoServer();
+             Pool p = new Pool(2, Balance.ROUND_ROBIN, new int[] {0, 0}, echo, Duration.ofMillis(200))) {
+            p.awaitAllUp();
+            p.exchange(0); // to the first; the next goes to the second
+            BackendServer far = p.backends.get(1);
+            try (Socket s = new Socket(p.forward.getAddress(), p.forward.getPort())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(42); // the open's first byte
+                s.getOutputStream().flush();
+                var drained = java.util.concurrent.CompletableFuture.runAsync(() -> far.drain(Duration.ofSeconds(5)),
+                        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+                assertEquals(42, s.getInputStream().read(), "echoed through the other backend");
+                assertEquals(0, far.streamsOpened(), "the draining backend never opened it");
+                assertEquals(2, p.backends.get(0).streamsOpened());
+                drained.get(10, TimeUnit.SECONDS);
             }
         }
     }

@@ -77,7 +77,7 @@ public final class BackendPool implements SessionSource {
                 p.tryFailure(new IllegalStateException("frontend is shutting down"));
                 return;
             }
-            MuxSession s = pick(true);
+            MuxSession s = pick();
             if (s != null) {
                 p.trySuccess(s);
                 return;
@@ -95,20 +95,21 @@ public final class BackendPool implements SessionSource {
         return p;
     }
 
-    /** For datagram flows: the session the balancer would give a stream now (not counted as a stream). */
+    /** For datagram flows: the session the balancer picks now, as for a stream. */
     @Override
     public MuxSession currentSession() {
         if (!loop.inEventLoop()) {
             throw new IllegalStateException("call on the pool's event loop");
         }
-        return pick(false);
+        return pick();
     }
 
     /**
      * The session a new stream should take: the balancer's pick among backends with a usable tunnel, preferring
-     * those heard from lately; null if no backend has a tunnel up.
+     * those heard from lately; null if no backend has a tunnel up. {@code forStream} is gone: a stream counts in
+     * the backend's load once it is open.
      */
-    private MuxSession pick(boolean forStream) {
+    private MuxSession pick() {
         long now = loop.ticker().nanoTime();
         TunnelClient chosen = choose(now, false);
         if (chosen == null) {
@@ -116,9 +117,6 @@ public final class BackendPool implements SessionSource {
         }
         if (chosen == null) {
             return null;
-        }
-        if (forStream) {
-            chosen.opening();
         }
         return chosen.currentSession();
     }
@@ -142,7 +140,7 @@ public final class BackendPool implements SessionSource {
 
     private void serveWaiters() {
         while (!waiters.isEmpty()) {
-            MuxSession s = pick(true);
+            MuxSession s = pick();
             if (s == null) {
                 return;
             }
@@ -172,13 +170,17 @@ public final class BackendPool implements SessionSource {
 
     @Override
     public void close() {
-        loop.execute(() -> {
-            closed = true;
-            for (Promise<MuxSession> p : waiters) {
-                p.tryFailure(new IllegalStateException("frontend is shutting down"));
-            }
-            waiters.clear();
-        });
+        try {
+            loop.execute(() -> {
+                closed = true;
+                for (Promise<MuxSession> p : waiters) {
+                    p.tryFailure(new IllegalStateException("frontend is shutting down"));
+                }
+                waiters.clear();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException alreadyShutDown) {
+            // closed before: nothing waits any more
+        }
         for (PooledBackend b : backends) {
             b.tunnels().forEach(TunnelClient::close);
         }

@@ -6,7 +6,8 @@ import java.util.List;
  * The backend with the lowest score, where the score is the median of its last keepalive RTTs, raised by its ping
  * loss and by connection failures in the last minute. Medians and a margin keep one noisy probe from flipping the
  * choice: the backend chosen last stays chosen until another scores {@link #MARGIN} better. A backend not measured
- * yet scores as the best measured one, so a fresh backend is tried rather than shunned.
+ * yet scores as the best measured one (ties go to the one chosen last, then to pool order), so it is not shunned
+ * while its first keepalive answers come in.
  */
 final class LowestRtt implements Balancer {
     /** How much better (as a fraction) another backend must score to take over. */

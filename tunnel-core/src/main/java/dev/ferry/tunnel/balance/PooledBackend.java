@@ -46,6 +46,7 @@ final class PooledBackend implements Candidate {
         TunnelClient best = null;
         int bestStreams = Integer.MAX_VALUE;
         for (TunnelClient t : tunnels) {
+            t.retireIfSpent();
             MuxSession s = t.currentSession();
             if (s == null || !s.acceptsNewStreams() || draining(t)) {
                 continue;
@@ -71,22 +72,29 @@ final class PooledBackend implements Candidate {
         boolean draining = false;
         int reported = -1;
         for (TunnelClient t : tunnels) {
-            MuxSession s = t.currentSession();
-            if (s != null) {
+            if (t.currentSession() != null) {
                 up++;
-                local += s.streamCount();
-                ControlMessage.LoadReport r = t.load();
-                if (r != null) {
-                    reported = r.activeStreams();
-                    draining |= r.draining();
-                }
+            }
+            local += t.openStreams();
+            draining |= t.draining() || draining(t);
+            ControlMessage.LoadReport r = t.load();
+            if (r != null) {
+                reported = r.activeStreams();
             }
             sent += t.bytesSent();
             received += t.bytesReceived();
             reconnects += Math.max(0, t.tunnelsEstablished() - 1);
         }
-        String state = up == 0 ? "down" : draining ? "draining" : usable(nowNanos, false) != null ? "up"
-                : usable(nowNanos, true) != null ? "suspect" : "draining";
+        String state;
+        if (usable(nowNanos, false) != null) {
+            state = "up";
+        } else if (usable(nowNanos, true) != null) {
+            state = "suspect";
+        } else if (draining) {
+            state = "draining";
+        } else {
+            state = "down";
+        }
         return new BackendStatus(address, state, up, tunnels.size(), weight(), medianRttNanos(), lossRatio(), reported,
                 local, sent, received, reconnects, recentFailures());
     }
@@ -120,23 +128,25 @@ final class PooledBackend implements Candidate {
         return 1;
     }
 
+    /**
+     * The backend's streams, all frontends together: its last report, less what this frontend had open on the
+     * reporting tunnel then, plus what this frontend has open on all its tunnels now. Streams that opened or closed
+     * here since the report count at once; other frontends' at their next report.
+     */
     @Override
     public int load() {
-        int load = 0;
+        int here = 0;
+        int others = 0;
         boolean reported = false;
         for (TunnelClient t : tunnels) {
+            here += t.openStreams();
             ControlMessage.LoadReport r = t.load();
             if (r != null && !reported) {
-                load += r.activeStreams(); // the backend's total, the same on each of its tunnels
+                others = Math.max(0, r.activeStreams() - t.localAtReport());
                 reported = true;
             }
-            load += t.opensSinceReport();
-            MuxSession s = t.currentSession();
-            if (r == null && s != null) {
-                load += s.streamCount(); // no report yet: what this frontend knows
-            }
         }
-        return load;
+        return others + here;
     }
 
     @Override

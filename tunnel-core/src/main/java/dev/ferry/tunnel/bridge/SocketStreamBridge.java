@@ -248,6 +248,11 @@ public abstract class SocketStreamBridge extends ChannelInboundHandlerAdapter im
     protected void finished() {
     }
 
+    /** Whether the client has shut down its sending side (EOF read). */
+    protected final boolean clientInputDone() {
+        return localDone;
+    }
+
     /** Bytes read from the socket so far (held, sent or in the open's first bytes). */
     protected final long bytesFromSocket() {
         return fromSocket;

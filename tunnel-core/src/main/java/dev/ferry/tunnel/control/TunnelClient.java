@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TunnelClient implements SessionSource {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelClient.class);
+    /** How long failures are remembered for {@link #recentFailures}. */
+    private static final long FAILURE_MEMORY_NANOS = TimeUnit.MINUTES.toNanos(5);
 
     private final Transport transport;
     private final EventLoopGroup group;
@@ -47,7 +49,8 @@ public final class TunnelClient implements SessionSource {
     private volatile ControlMessage.LoadReport load;
     /** The session {@link #load} came on: a report can arrive before its session is handed out. */
     private volatile MuxSession loadFrom;
-    private volatile int opensSinceReport;
+    private volatile int localAtReport;
+    private io.netty.util.concurrent.ScheduledFuture<?> pendingRetry;
     private final java.util.ArrayDeque<Long> failures = new java.util.ArrayDeque<>();
     private final List<Runnable> upListeners = new ArrayList<>();
     private final List<java.util.concurrent.CompletableFuture<Void>> downWaiters = new ArrayList<>();
@@ -128,14 +131,39 @@ public final class TunnelClient implements SessionSource {
         return c != null && loadFrom == c ? load : null;
     }
 
-    /** Streams handed out since the last load report (a balancer's estimate of what the report does not show yet). */
-    public int opensSinceReport() {
-        return opensSinceReport;
+    /** This client's streams on the live tunnel when the last load report came (a balancer's estimate). */
+    public int localAtReport() {
+        return localAtReport;
     }
 
-    /** Counts a stream about to be opened on the live session. Event loop only. */
-    public void opening() {
-        opensSinceReport++;
+    /** Whether a tunnel of this client that still carries streams was told to go away (its backend drains). */
+    public boolean draining() {
+        for (MuxSession s : open) {
+            if (s.goAwayReceived() && !s.isClosed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Streams open on all of this client's tunnels, the live one and those finishing after a GO_AWAY. */
+    public int openStreams() {
+        int n = 0;
+        for (MuxSession s : open) {
+            n += s.streamCount();
+        }
+        return n;
+    }
+
+    /**
+     * Replaces the live tunnel if it can take no new stream although nothing is wrong with it (its stream ids are
+     * used up): its streams finish on it, new ones go to a new tunnel. Event loop only.
+     */
+    public void retireIfSpent() {
+        MuxSession c = current;
+        if (c != null && !c.acceptsNewStreams() && !c.isClosed() && !c.goAwayReceived()) {
+            retire(c, "takes no new streams (stream ids used up)");
+        }
     }
 
     /** Connection attempts that failed and tunnels lost within the last {@code windowNanos}. Event loop only. */
@@ -211,6 +239,10 @@ public final class TunnelClient implements SessionSource {
             return;
         }
         connecting = true;
+        if (pendingRetry != null) {
+            pendingRetry.cancel(false); // this attempt is the retry: one chain of attempts, never two
+            pendingRetry = null;
+        }
         Listener listener = new Listener();
         var init = new ChannelInitializer<Channel>() {
             @Override
@@ -223,11 +255,12 @@ public final class TunnelClient implements SessionSource {
                 }));
             }
         };
-        transport.connect(group, server, init).addListener(f -> {
+        // The client's own loop, not any of the group's: the pool and the bridges rely on every tunnel sharing it.
+        transport.connect(loop, server, init).addListener(f -> {
             if (f.isSuccess()) {
                 Channel ch = (Channel) f.getNow();
                 onLoop(() -> attempt = ch);
-                ch.closeFuture().addListener(c -> onLoop(() -> down(ch, "connection closed")));
+                ch.closeFuture().addListener(c -> onLoop(() -> down(ch, closeReason(ch))));
             } else {
                 onLoop(() -> attemptFailed(String.valueOf(f.cause().getMessage())));
             }
@@ -249,7 +282,6 @@ public final class TunnelClient implements SessionSource {
                 closedReceived.addAndGet(mux.payloadReceived());
             }
         });
-        opensSinceReport = 0;
         long n = established.incrementAndGet();
         milestones.removeIf(m -> {
             if (n >= m.getKey()) {
@@ -271,9 +303,16 @@ public final class TunnelClient implements SessionSource {
         }
     }
 
-    /** Starts connecting now if no tunnel is up and no attempt is under way (a waiting connection wants one). */
+    /**
+     * Starts connecting now if no tunnel is up, no attempt is under way and no retry is waiting out its backoff (a
+     * waiting connection wants one; a backend that keeps failing is not tried faster for it).
+     */
     public void connectNow() {
-        onLoop(this::connect);
+        onLoop(() -> {
+            if (pendingRetry == null || pendingRetry.isDone()) {
+                connect();
+            }
+        });
     }
 
     /**
@@ -294,6 +333,11 @@ public final class TunnelClient implements SessionSource {
         retryLater(why);
     }
 
+    private static String closeReason(Channel ch) {
+        String handshake = ch.attr(ClientHandshakeHandler.FAILURE).get();
+        return handshake != null ? handshake : "connection closed";
+    }
+
     private void attemptFailed(String why) {
         connecting = false;
         attempt = null;
@@ -304,14 +348,20 @@ public final class TunnelClient implements SessionSource {
         if (closed) {
             return;
         }
-        failures.addLast(loop.ticker().nanoTime());
+        long now = loop.ticker().nanoTime();
+        while (!failures.isEmpty() && now - failures.peekFirst() > FAILURE_MEMORY_NANOS) {
+            failures.pollFirst();
+        }
+        failures.addLast(now);
         long delay = backoff.nextDelayMillis();
         if (!outageLogged || backoff.attempts() % 10 == 0) {
             LOG.warn("tunnel to {} down ({}; last measured {}); reconnecting in {} ms (attempt {})", server, why,
                     health, delay, backoff.attempts());
             outageLogged = true;
         }
-        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        if (pendingRetry == null || pendingRetry.isDone()) {
+            pendingRetry = loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -363,7 +413,7 @@ public final class TunnelClient implements SessionSource {
                     if (session == current || current == null) {
                         loadFrom = session;
                         load = report;
-                        opensSinceReport = 0;
+                        localAtReport = session.streamCount();
                     }
                 });
             }

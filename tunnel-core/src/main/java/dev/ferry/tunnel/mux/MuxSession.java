@@ -47,6 +47,7 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     private boolean flushScheduled;
     private volatile boolean goAwaySent;
     private volatile boolean goAwayReceived;
+    private volatile int peerLastStreamId = Integer.MAX_VALUE;
     /** Written on the session's loop only; read from anywhere (status). */
     private volatile long payloadSent;
     private volatile long payloadReceived;
@@ -105,6 +106,20 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
     }
 
     /** True while new streams may be opened here (not closed, no go-away either way). */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Whether the peer said GO_AWAY: it takes no stream above {@link #peerLastStreamId()}. */
+    public boolean goAwayReceived() {
+        return goAwayReceived;
+    }
+
+    /** The last stream id the peer's GO_AWAY said it accepted (valid once {@link #goAwayReceived()}). */
+    public int peerLastStreamId() {
+        return peerLastStreamId;
+    }
+
     public boolean acceptsNewStreams() {
         return !closed && !goAwayReceived && !goAwaySent && nextStreamId <= MAX_STREAM_ID;
     }
@@ -264,7 +279,8 @@ public final class MuxSession extends ChannelInboundHandlerAdapter {
                 }
             }
             case Frame.Control c -> {
-                if (c.message() instanceof ControlMessage.GoAway) {
+                if (c.message() instanceof ControlMessage.GoAway g) {
+                    peerLastStreamId = g.lastStreamId();
                     goAwayReceived = true;
                 }
                 listener.onControl(this, c.message());

@@ -16,6 +16,12 @@ import java.util.List;
  * server hello that proves the backend holds the same key and is answering this very hello.
  */
 public final class ClientHandshakeHandler extends HandshakeHandler {
+    /**
+     * Why the handshake failed, set on the channel before it closes: whoever reconnects logs it, once per outage,
+     * rather than every attempt here.
+     */
+    public static final io.netty.util.AttributeKey<String> FAILURE =
+            io.netty.util.AttributeKey.valueOf("ferry.handshake.failure");
     private static final Logger LOG = LoggerFactory.getLogger(ClientHandshakeHandler.class);
 
     private final SecureRandom random;
@@ -109,13 +115,16 @@ public final class ClientHandshakeHandler extends HandshakeHandler {
 
     @Override
     protected void onDeadline(ChannelHandlerContext ctx) {
-        LOG.warn("tunnel to {}: no handshake answer within {} ms (wrong key, or not a ferry backend?)",
-                ctx.channel().remoteAddress(), settings.handshakeTimeout().toMillis());
+        String why = "no handshake answer within " + settings.handshakeTimeout().toMillis()
+                + " ms (wrong key, or not a ferry backend?)";
+        ctx.channel().attr(FAILURE).set(why);
+        LOG.debug("tunnel to {}: {}", ctx.channel().remoteAddress(), why);
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {
         failed = true;
-        LOG.warn("tunnel to {}: {}", ctx.channel().remoteAddress(), why);
+        ctx.channel().attr(FAILURE).set(why);
+        LOG.debug("tunnel to {}: {}", ctx.channel().remoteAddress(), why);
         releaseState();
         ctx.close();
     }

@@ -89,7 +89,7 @@ class BalancerTest {
     }
 
     @Test
-    void lowestRttTriesAnUnmeasuredBackendAsIfItWereTheBest() {
+    void anUnmeasuredBackendScoresAsTheBestMeasuredOneAndTiesGoInOrder() {
         Fixed measured = Fixed.rtt(0, 50);
         Fixed unmeasured = new Fixed(1, 1, 0, -1, 0, 0);
         assertEquals(50_000_000, LowestRtt.score(unmeasured, 50_000_000), 0.1);
