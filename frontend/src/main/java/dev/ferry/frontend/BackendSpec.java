@@ -11,7 +11,8 @@ public record BackendSpec(InetSocketAddress address, int weight) {
     public BackendSpec {
         Objects.requireNonNull(address, "address");
         if (weight < 0 || weight > 65535) {
-            throw new IllegalArgumentException("weight must be 1 to 65535 (0: as the backend reports), got " + weight);
+            throw new IllegalArgumentException("weight must be 1 to 65535 (0: as the backend reports), got "
+                    + weight);
         }
     }
 

@@ -153,8 +153,8 @@ public final class FrontendCommand implements Callable<Integer> {
     boolean socksFastOpen;
 
     @Option(names = "--status", paramLabel = BindParser.SYNTAX, converter = BindParser.class,
-            description = "Serve the backends' state, RTT, loss, streams and bytes as text on http://[BIND:]PORT/status "
-                    + "(loopback only; 'ferry status PORT' prints it).")
+            description = "Serve the backends' state, RTT, loss, streams and bytes as text on "
+                    + "http://[BIND:]PORT/status (loopback only; 'ferry status PORT' prints it).")
     InetSocketAddress status;
 
     @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",

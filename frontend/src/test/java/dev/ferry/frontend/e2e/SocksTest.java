@@ -90,7 +90,8 @@ class SocksTest {
             for (int i = 0; i < 3; i++) {
                 // --socks5-hostname: curl sends the name "localhost", the backend resolves it.
                 curls.add(curl("--socks5-hostname", "127.0.0.1:" + proxy.getPort(), "-o",
-                        dir.resolve("out" + i).toString(), "http://localhost:" + http.getAddress().getPort() + "/file"));
+                        dir.resolve("out" + i).toString(),
+                        "http://localhost:" + http.getAddress().getPort() + "/file"));
             }
             for (int i = 0; i < curls.size(); i++) {
                 assertEquals("", finish(curls.get(i), 0));
