@@ -45,6 +45,11 @@ public final class StatusServer implements AutoCloseable {
                 ex.sendResponseHeaders(405, -1);
                 return;
             }
+            if (!loopbackHost(ex.getRequestHeaders().getFirst("Host"))) {
+                // A web page the user opened cannot read it through a name it rebinds to 127.0.0.1.
+                ex.sendResponseHeaders(403, -1);
+                return;
+            }
             String body;
             try {
                 body = StatusReport.render(pool.status().get(5, TimeUnit.SECONDS));
@@ -60,6 +65,17 @@ public final class StatusServer implements AutoCloseable {
                 out.write(b);
             }
         }
+    }
+
+    /** Whether a request's Host names this machine's loopback (or is absent, as from plain HTTP/1.0 tools). */
+    public static boolean loopbackHost(String host) {
+        if (host == null) {
+            return true;
+        }
+        String h = host.startsWith("[") ? host.substring(1, Math.max(1, host.indexOf(']')))
+                : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+        return h.equals("localhost") || h.equals("::1")
+                || io.netty.util.NetUtil.isValidIpV4Address(h) && h.startsWith("127.");
     }
 
     @Override

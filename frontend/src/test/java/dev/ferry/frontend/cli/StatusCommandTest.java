@@ -33,6 +33,16 @@ class StatusCommandTest {
     }
 
     @Test
+    void theEndpointAnswersOnlyRequestsNamingLoopback() {
+        assertEquals(true, dev.ferry.frontend.StatusServer.loopbackHost("127.0.0.1:7070"));
+        assertEquals(true, dev.ferry.frontend.StatusServer.loopbackHost("localhost:7070"));
+        assertEquals(true, dev.ferry.frontend.StatusServer.loopbackHost("[::1]:7070"));
+        assertEquals(true, dev.ferry.frontend.StatusServer.loopbackHost(null));
+        assertEquals(false, dev.ferry.frontend.StatusServer.loopbackHost("evil.example:7070"));
+        assertEquals(false, dev.ferry.frontend.StatusServer.loopbackHost("127.0.0.1.evil.example"));
+    }
+
+    @Test
     void nothingListening() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

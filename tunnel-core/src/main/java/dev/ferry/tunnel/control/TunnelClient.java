@@ -400,6 +400,12 @@ public final class TunnelClient implements SessionSource {
             if (current != null) {
                 current.close();
             }
+            for (MuxSession s : open) {
+                s.close(); // retired tunnels still finishing their streams go too
+            }
+            if (attempt != null) {
+                attempt.close(); // a tunnel still in its handshake
+            }
         });
     }
 
