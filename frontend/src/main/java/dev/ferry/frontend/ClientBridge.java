@@ -117,6 +117,11 @@ public final class ClientBridge extends SocketStreamBridge {
         started = true;
         socket = ctx.channel();
         client = AccessLog.format(ctx.channel().remoteAddress());
+        withTunnel(this::begin);
+    }
+
+    /** Waits (bounded) for a tunnel, then runs {@code then} with it on its loop; without one, the client goes. */
+    private void withTunnel(java.util.function.Consumer<MuxSession> then) {
         tunnels.acquire(openWait).addListener(f -> {
             if (!f.isSuccess()) {
                 fail("no_tunnel");
@@ -124,7 +129,7 @@ public final class ClientBridge extends SocketStreamBridge {
             }
             MuxSession s = (MuxSession) f.getNow();
             sessionLoop = s.eventLoop();
-            sessionLoop.execute(() -> begin(s));
+            sessionLoop.execute(() -> then.accept(s));
         });
     }
 
@@ -286,15 +291,7 @@ public final class ClientBridge extends SocketStreamBridge {
         stream = null;
         opened = false;
         session = null;
-        tunnels.acquire(openWait).addListener(f -> {
-            if (!f.isSuccess()) {
-                fail("no_tunnel");
-                return;
-            }
-            MuxSession s = (MuxSession) f.getNow();
-            sessionLoop = s.eventLoop();
-            sessionLoop.execute(() -> reopen(s));
-        });
+        withTunnel(this::reopen);
     }
 
     private void reopen(MuxSession s) {

@@ -1,17 +1,7 @@
 package dev.ferry.frontend.e2e;
 
-import dev.ferry.backend.BackendConfig;
-import dev.ferry.backend.BackendServer;
 import dev.ferry.backend.DestinationPolicy;
-import dev.ferry.crypto.CipherKind;
 import dev.ferry.frontend.ClientAccess;
-import dev.ferry.frontend.FrontendConfig;
-import dev.ferry.frontend.FrontendServer;
-import dev.ferry.frontend.PortForward;
-import dev.ferry.transport.IoRuntime;
-import dev.ferry.transport.Transports;
-import dev.ferry.tunnel.TunnelSettings;
-import dev.ferry.tunnel.wire.Destination;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +12,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,81 +39,44 @@ class UdpForwardTest {
     @ValueSource(strings = {"tcp", "kcp", "udp"})
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void datagramsComeBackToTheirSender(String transport) throws Exception {
-        IoRuntime io = IoRuntime.detect();
-        Transports transports = new Transports(io);
-        TunnelSettings settings = TunnelSettings.defaults(TunnelHarness.KEY, CipherKind.AES_256_GCM);
-        InetSocketAddress loopback0 = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        BackendServer backend = new BackendServer(new BackendConfig(loopback0, transport, settings,
-                DestinationPolicy.allowAll(), Duration.ofSeconds(3), Duration.ofSeconds(5)), io, transports);
         try (UdpEchoServer echo = new UdpEchoServer();
+             UdpTunnel t = new UdpTunnel(transport, echo.address());
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            InetSocketAddress backendAddress = backend.start();
-            FrontendServer frontend = new FrontendServer(new FrontendConfig(backendAddress, transport, settings,
-                    List.of(), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                    List.of(new PortForward(loopback0, Destination.of(echo.address())))), io, transports);
-            try {
-                InetSocketAddress forward = frontend.start().get(0);
-                frontend.tunnel().whenEstablished(1).get(20, TimeUnit.SECONDS);
-                List<Future<Integer>> results = new ArrayList<>();
-                for (int c = 0; c < CLIENTS; c++) {
-                    long seed = SEED + c;
-                    results.add(pool.submit(() -> exchange(forward, seed)));
-                }
-                for (Future<Integer> r : results) {
-                    assertEquals(DATAGRAMS, r.get(60, TimeUnit.SECONDS), "seed " + SEED + " over " + transport);
-                }
-                assertEquals(CLIENTS, echo.senders.size(),
-                        "one backend socket per client flow, seen by the echo server as its own sender");
-                assertTrue(echo.senders.stream().noneMatch(a -> a.equals(forward)),
-                        "the echo server hears the backend, not the client");
-            } finally {
-                frontend.close();
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                long seed = SEED + c;
+                results.add(pool.submit(() -> exchange(t.forward, seed)));
             }
-        } finally {
-            backend.close();
+            for (Future<Integer> r : results) {
+                assertEquals(DATAGRAMS, r.get(60, TimeUnit.SECONDS), "seed " + SEED + " over " + transport);
+            }
+            assertEquals(CLIENTS, echo.senders.size(),
+                    "one backend socket per client flow, seen by the echo server as its own sender");
+            assertTrue(echo.senders.stream().noneMatch(a -> a.equals(t.forward)),
+                    "the echo server hears the backend, not the client");
         }
     }
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void datagramsFromADeniedClientAreDroppedAndOthersStillGo() throws Exception {
-        IoRuntime io = IoRuntime.detect();
-        Transports transports = new Transports(io);
-        TunnelSettings settings = TunnelSettings.defaults(TunnelHarness.KEY, CipherKind.AES_256_GCM);
-        InetSocketAddress loopback0 = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        BackendServer backend = new BackendServer(new BackendConfig(loopback0, "tcp", settings,
-                DestinationPolicy.allowAll(), Duration.ofSeconds(3), Duration.ofSeconds(5)), io, transports);
         ClientAccess access = new ClientAccess(DestinationPolicy.of(List.of(), List.of("127.0.0.2")), 0, 0);
-        try (UdpEchoServer echo = new UdpEchoServer()) {
-            InetSocketAddress backendAddress = backend.start();
-            FrontendServer frontend = new FrontendServer(new FrontendConfig(backendAddress, "tcp", settings,
-                    List.of(), Duration.ofSeconds(5), Duration.ofSeconds(5),
-                    List.of(new PortForward(new InetSocketAddress("0.0.0.0", 0), Destination.of(echo.address()))),
-                    access), io, transports);
-            try {
-                int port = frontend.start().get(0).getPort();
-                frontend.tunnel().whenEstablished(1).get(20, TimeUnit.SECONDS);
-                InetSocketAddress forward = new InetSocketAddress("127.0.0.1", port);
-                try (DatagramSocket denied = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
-                     DatagramSocket allowed = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-                    denied.setSoTimeout(300);
-                    allowed.setSoTimeout(5_000);
-                    byte[] no = "from a denied client".getBytes();
-                    denied.send(new DatagramPacket(no, no.length, forward));
-                    byte[] yes = "from an allowed client".getBytes();
-                    allowed.send(new DatagramPacket(yes, yes.length, forward));
-                    DatagramPacket reply = new DatagramPacket(new byte[256], 256);
-                    allowed.receive(reply);
-                    assertArrayEquals(yes, Arrays.copyOf(reply.getData(), reply.getLength()));
-                    assertThrows(SocketTimeoutException.class,
-                            () -> denied.receive(new DatagramPacket(new byte[256], 256)));
-                    assertEquals(1, echo.senders.size(), "the denied datagram never reached the echo server");
-                }
-            } finally {
-                frontend.close();
-            }
-        } finally {
-            backend.close();
+        try (UdpEchoServer echo = new UdpEchoServer();
+             UdpTunnel t = new UdpTunnel("tcp", new InetSocketAddress("0.0.0.0", 0), echo.address(), access);
+             DatagramSocket denied = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0));
+             DatagramSocket allowed = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            InetSocketAddress forward = new InetSocketAddress("127.0.0.1", t.forward.getPort());
+            denied.setSoTimeout(300);
+            allowed.setSoTimeout(5_000);
+            byte[] no = "from a denied client".getBytes();
+            denied.send(new DatagramPacket(no, no.length, forward));
+            byte[] yes = "from an allowed client".getBytes();
+            allowed.send(new DatagramPacket(yes, yes.length, forward));
+            DatagramPacket reply = new DatagramPacket(new byte[256], 256);
+            allowed.receive(reply);
+            assertArrayEquals(yes, Arrays.copyOf(reply.getData(), reply.getLength()));
+            assertThrows(SocketTimeoutException.class, () -> denied.receive(new DatagramPacket(new byte[256], 256)));
+            assertEquals(1, echo.senders.size(), "the denied datagram never reached the echo server");
         }
     }
 
