@@ -138,12 +138,14 @@ public final class FrontendCommand implements Callable<Integer> {
     @Option(names = "--socks", paramLabel = BindParser.SYNTAX, converter = BindParser.class,
             description = {"Serve SOCKS5 on [BIND:]PORT (repeatable): CONNECT and UDP ASSOCIATE, each carried "
                     + "through the tunnel; domain names are resolved at the backend, so DNS does not leak on the "
-                    + "LAN. BIND defaults to 127.0.0.1."})
+                    + "LAN. The same port takes HTTP CONNECT (an HTTP proxy for HTTPS and other tunnels). BIND "
+                    + "defaults to 127.0.0.1."})
     List<InetSocketAddress> socks = new ArrayList<>();
 
     @Option(names = "--socks-users", paramLabel = "FILE",
-            description = "SOCKS5 clients must log in (RFC 1929) as one of the users in FILE, one NAME:PASSWORD "
-                    + "per line (printable ASCII; # starts a comment). Default: no login.")
+            description = "SOCKS5 clients must log in (RFC 1929), HTTP CONNECT clients send Proxy-Authorization "
+                    + "Basic, as one of the users in FILE, one NAME:PASSWORD per line (printable ASCII; # starts a "
+                    + "comment). Default: no login.")
     java.nio.file.Path socksUsers;
 
     @Option(names = "--socks-fast-open",

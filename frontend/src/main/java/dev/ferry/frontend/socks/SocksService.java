@@ -5,8 +5,6 @@ import dev.ferry.tunnel.control.SessionSource;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
-import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
-import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -32,9 +30,8 @@ public record SocksService(SessionSource tunnel, Duration openWait, AccessLog ac
         ChannelFuture bind(InetSocketAddress local, ChannelHandler handler);
     }
 
+    /** Starts the conversation: its first byte says SOCKS5 or HTTP CONNECT ({@link ProtocolSniffer}). */
     public void accept(Channel ch) {
-        ch.pipeline().addLast(Socks5Handshake.DECODER, new Socks5InitialRequestDecoder())
-                .addLast(Socks5Handshake.ENCODER, Socks5ServerEncoder.DEFAULT)
-                .addLast(Socks5Handshake.NAME, new Socks5Handshake(this));
+        ch.pipeline().addLast("sniffer", new ProtocolSniffer(this));
     }
 }

@@ -118,6 +118,47 @@ class SocksTest {
     }
 
     @Test
+    void curlThroughHttpConnectOnTheSamePortWithAndWithoutALogin(@TempDir Path dir) throws Exception {
+        requireCurl();
+        String url = "http://localhost:" + http.getAddress().getPort() + "/file";
+        try (TunnelHarness h = socks(SocksUsers.NONE, Duration.ofSeconds(10))) {
+            String proxy = "http://127.0.0.1:" + h.forwards.get(0).getPort();
+            Path out = dir.resolve("open");
+            // -p: curl tunnels even an http:// URL through CONNECT.
+            assertEquals("", finish(curl("-p", "-x", proxy, "-o", out.toString(), url), 0));
+            assertEquals(sha256(file), sha256(Files.readAllBytes(out)), "seed " + SEED);
+        }
+        SocksUsers users = SocksUsers.parse(List.of("alice:s3cret"));
+        try (TunnelHarness h = socks(users, Duration.ofSeconds(10))) {
+            String proxy = "http://127.0.0.1:" + h.forwards.get(0).getPort();
+            Path out = dir.resolve("login");
+            assertEquals("", finish(curl("-p", "-x", proxy, "--proxy-user", "alice:s3cret", "-o", out.toString(),
+                    url), 0));
+            assertEquals(sha256(file), sha256(Files.readAllBytes(out)), "seed " + SEED);
+            // 407 without the right login: curl reports the proxy's refusal (exit 56).
+            finish(curl("-p", "-x", proxy, "--proxy-user", "alice:wrong", "-o", dir.resolve("x").toString(), url),
+                    56);
+        }
+    }
+
+    @Test
+    void httpRequestsOtherThanConnectAreRefused() throws Exception {
+        try (TunnelHarness h = socks(SocksUsers.NONE, Duration.ofSeconds(10));
+             SocksWire c = new SocksWire(h.forwards.get(0), 5_000)) {
+            c.out.write("GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n".getBytes());
+            c.out.flush();
+            String status = new String(c.in.readNBytes(12));
+            assertEquals("HTTP/1.1 405", status);
+        }
+        try (TunnelHarness h = socks(SocksUsers.NONE, Duration.ofSeconds(10));
+             SocksWire c = new SocksWire(h.forwards.get(0), 5_000)) {
+            c.out.write("CONNECT nowhere HTTP/1.1\r\n\r\n".getBytes());
+            c.out.flush();
+            assertEquals("HTTP/1.1 400", new String(c.in.readNBytes(12)));
+        }
+    }
+
+    @Test
     void malformedRequestsGetTheirReplyAndOtherStreamsCarryOn() throws Exception {
         try (EchoServer echo = new EchoServer();
              TunnelHarness h = socks(SocksUsers.NONE, Duration.ofMillis(500));
