@@ -75,18 +75,9 @@ class RedirectTest {
     private FerryProcess frontend;
     private int outputs;
 
-    /**
-     * Prints the lab's commands and logs when a test fails (or always, with {@code -Dferry.test.printLabs=true}). Runs
-     * before @AfterEach closes the lab, so the logs are still there.
-     */
+    /** Prints the lab when a test fails; runs before @AfterEach closes it. */
     @RegisterExtension
-    final AfterTestExecutionCallback printLabOnFailure = context -> {
-        boolean failed = context.getExecutionException().isPresent();
-        if (lab != null && (failed || Boolean.getBoolean("ferry.test.printLabs"))) {
-            System.err.println("RedirectTest." + context.getDisplayName() + (failed ? " failed" : " passed")
-                    + "; seed " + SEED + " (-Dferry.test.seed=" + SEED + ")\n" + lab.report());
-        }
-    };
+    final AfterTestExecutionCallback printLabOnFailure = context -> LabEnd.report("RedirectTest", context, lab, SEED);
 
     @BeforeAll
     static void requireLab() {
@@ -113,19 +104,7 @@ class RedirectTest {
 
     @AfterEach
     void tearDown() {
-        try {
-            // Stopped first (SIGTERM: they drain and exit), so their logs are complete when checked for leaks.
-            for (FerryProcess p : new FerryProcess[] {frontend, backend}) {
-                if (p != null) {
-                    p.process().stop();
-                    p.assertNoLeakReported();
-                }
-            }
-        } finally {
-            if (lab != null) {
-                lab.close();
-            }
-        }
+        LabEnd.close(lab, frontend, backend);
     }
 
     @Test

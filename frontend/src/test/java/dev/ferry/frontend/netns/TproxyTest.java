@@ -114,18 +114,9 @@ class TproxyTest {
     private boolean markedRouting;
     private int outputs;
 
-    /**
-     * Prints the lab's commands and logs when a test fails (or always, with {@code -Dferry.test.printLabs=true}). Runs
-     * before @AfterEach closes the lab, so the logs are still there.
-     */
+    /** Prints the lab when a test fails; runs before @AfterEach closes it. */
     @RegisterExtension
-    final AfterTestExecutionCallback printLabOnFailure = context -> {
-        boolean failed = context.getExecutionException().isPresent();
-        if (lab != null && (failed || Boolean.getBoolean("ferry.test.printLabs"))) {
-            System.err.println("TproxyTest." + context.getDisplayName() + (failed ? " failed" : " passed")
-                    + "; seed " + SEED + " (-Dferry.test.seed=" + SEED + ")\n" + lab.report());
-        }
-    };
+    final AfterTestExecutionCallback printLabOnFailure = context -> LabEnd.report("TproxyTest", context, lab, SEED);
 
     /**
      * Probes once what the tests need. Each test then skips with the reason itself (an assumption failing here, in
@@ -168,19 +159,7 @@ class TproxyTest {
 
     @AfterEach
     void tearDown() {
-        try {
-            // Stopped first (SIGTERM: they drain and exit), so their logs are complete when checked for leaks.
-            for (FerryProcess p : new FerryProcess[] {frontend, backend}) {
-                if (p != null) {
-                    p.process().stop();
-                    p.assertNoLeakReported();
-                }
-            }
-        } finally {
-            if (lab != null) {
-                lab.close();
-            }
-        }
+        LabEnd.close(lab, frontend, backend);
     }
 
     @ParameterizedTest(name = "{0}")
