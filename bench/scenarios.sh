@@ -8,6 +8,9 @@
 # Usage (root):  bench/scenarios.sh              run the grid (prints its estimated time first)
 #                bench/scenarios.sh estimate     only print the grid and its estimated time (no root needed)
 #                bench/scenarios.sh report OUT   rewrite OUT/summary.md and OUT's charts from OUT/results.csv
+#                bench/scenarios.sh merge GRID OUT   add the cells of a finished run (OUT) to a grid run in pieces
+#                                                (GRID: its rows appended to results.csv, its header and logs of
+#                                                progress and commands in pieces/NAME/), then rewrite GRID's report
 #
 # Environment (defaults in brackets):
 #   RTTS ["50 200"] ms, even          LOSSES ["0 1 5 10 burst"] % per direction, or "burst" (Gilbert BURST)
@@ -19,7 +22,7 @@
 #   REVERSE [0] 1 = bulk downloads (iperf3 -R) instead of uploads        FEC ["10,3"] ferry's --fec for *-fec
 #   SEED [random] link.sh --seed      FERRY_FLAGS [] extra flags for both ferry ends    FERRY_JAVA_OPTS []
 #   FERRY_ALT_FLAGS [] the flags of system ferry-kcp-alt (run only when SYSTEMS names it), besides --transport kcp
-#   KCPTUN_DEFAULT_FLAGS ["--quiet"]  KCPTUN_FAST3_FLAGS ["--mode fast3 --sndwnd 1024 --rcvwnd 1024 --nocomp --quiet"]
+#   KCPTUN_DEFAULT_FLAGS ["--quiet"]  KCPTUN_FAST3_FLAGS ["--mode fast3 --sndwnd 2048 --rcvwnd 2048 --nocomp --quiet"]
 #   FERRY [] a launcher to run instead of a snapshot of frontend/target (FERRY_BUILD [1]: build it first with
 #   ./ferry; 0 = snapshot the jars as they are)       OUT [/tmp/ferry-scenarios-DATE]
 #   MAX_SECONDS [2 x estimate + 30 min] stop starting runs after this long     PYTHON [python3]   JAVA [a JDK >= 25]
@@ -60,7 +63,7 @@ FERRY_ALT_FLAGS=${FERRY_ALT_FLAGS:-}
 FERRY_JAVA_OPTS=${FERRY_JAVA_OPTS:-}
 FERRY_BUILD=${FERRY_BUILD:-1}
 KCPTUN_DEFAULT_FLAGS=${KCPTUN_DEFAULT_FLAGS:-"--quiet"}
-KCPTUN_FAST3_FLAGS=${KCPTUN_FAST3_FLAGS:-"--mode fast3 --sndwnd 1024 --rcvwnd 1024 --nocomp --quiet"}
+KCPTUN_FAST3_FLAGS=${KCPTUN_FAST3_FLAGS:-"--mode fast3 --sndwnd 2048 --rcvwnd 2048 --nocomp --quiet"}
 PYTHON=${PYTHON:-python3}
 A="ip netns exec ferry-a"
 B="ip netns exec ferry-b"
@@ -133,6 +136,48 @@ write_report() { # out-dir [note]
     || log "warning: charts not written (see above)"
 }
 
+# ------------------------------------------------------------------------------------------------ merge
+# A grid too long for one sitting is run in pieces, each a whole number of cells (every system of a cell in the same
+# run). GRID collects them: the rows of every piece in one results.csv, and per piece what its header said.
+merge_piece() { # grid piece
+  local grid=$1 piece=$2 name dup
+  [ -s "$piece/results.csv" ] && [ -f "$piece/header.md" ] || die "$piece: no results.csv and header.md (not a run's OUT)"
+  name=$(basename "$(cd "$piece" && pwd)")
+  [ ! -e "$grid/pieces/$name" ] || die "$grid already has a piece named $name"
+  mkdir -p "$grid/pieces"
+  if [ -s "$grid/results.csv" ]; then
+    [ "$(head -n 1 "$grid/results.csv")" = "$(head -n 1 "$piece/results.csv")" ] \
+      || die "$piece/results.csv has other columns than $grid/results.csv"
+    dup=$(cells_of "$grid/results.csv" | grep -Fxf - <(cells_of "$piece/results.csv") | tr '\n' ' ' || true)
+    [ -z "$dup" ] || die "cells already in $grid: $dup(RTT,loss)"
+  else
+    head -n 1 "$piece/results.csv" >"$grid/results.csv"
+  fi
+  if grep -q '^\*\*\(Stopped early\|Interrupted\)' "$piece/summary.md" 2>/dev/null; then
+    log "warning: $piece did not finish its grid; its last cell may lack rounds (see its summary)"
+  fi
+  mkdir -p "$grid/pieces/$name"
+  cp "$piece/header.md" "$grid/pieces/$name/"
+  for f in commands.txt progress.log; do [ ! -f "$piece/$f" ] || cp "$piece/$f" "$grid/pieces/$name/"; done
+  tail -n +2 "$piece/results.csv" >>"$grid/results.csv"
+  write_grid_header "$grid"
+  log "merged $piece into $grid: cells $(cells_of "$piece/results.csv" | tr '\n' ' ')(RTT,loss)"
+}
+cells_of() { tail -n +2 "$1" | cut -d, -f2,3 | sort -u; } # RTT,loss of every row (neither column is ever quoted)
+write_grid_header() { # grid: the summary's header, one section per piece (its own header, title lowered)
+  local grid=$1 p
+  {
+    echo "# Scenario runner: one grid, run in pieces"
+    echo
+    echo "Each piece was one run of \`bench/scenarios.sh\` over whole cells, so every system of a cell was measured in"
+    echo "the same run; \`bench/scenarios.sh merge\` added its rows here. The pieces, by name:"
+    echo
+    for p in "$grid"/pieces/*/; do
+      sed '1s/^# Scenario runner: \(.*\)$/## Piece '"$(basename "$p")"', started \1/' "$p/header.md"
+    done
+  } >"$grid/header.md"
+}
+
 # ------------------------------------------------------------------------------------------------ main
 case ${1:-run} in
   estimate)
@@ -142,6 +187,13 @@ case ${1:-run} in
     ;;
   report)
     [ -n "${2:-}" ] && [ -f "$2/results.csv" ] || die "usage: $0 report OUT (a directory holding results.csv)"
+    write_report "$2"
+    log "wrote $2/summary.md and $(tr '\n' ' ' <"$2/charts.txt")"
+    exit 0
+    ;;
+  merge)
+    [ $# -eq 3 ] || die "usage: $0 merge GRID OUT (OUT: a finished run's directory)"
+    merge_piece "$2" "$3"
     write_report "$2"
     log "wrote $2/summary.md and $(tr '\n' ' ' <"$2/charts.txt")"
     exit 0
