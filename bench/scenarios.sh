@@ -163,6 +163,10 @@ merge_piece() { # grid piece
   write_grid_header "$grid"
   log "merged $piece into $grid: cells $(cells_of "$piece/results.csv" | tr '\n' ' ')(RTT,loss)"
 }
+pieces_by_start() { # grid: its piece directories, by the start time in their headers ("# Scenario runner: DATE TIME UTC")
+  local d
+  for d in "$1"/pieces/*/; do printf '%s %s\n' "$(head -n 1 "$d/header.md" | cut -d' ' -f4-5)" "$d"; done | sort | cut -d' ' -f3-
+}
 cells_of() { tail -n +2 "$1" | cut -d, -f2,3 | sort -u; } # RTT,loss of every row (neither column is ever quoted)
 write_grid_header() { # grid: the summary's header, one section per piece (its own header, title lowered)
   local grid=$1 p
@@ -170,9 +174,9 @@ write_grid_header() { # grid: the summary's header, one section per piece (its o
     echo "# Scenario runner: one grid, run in pieces"
     echo
     echo "Each piece was one run of \`bench/scenarios.sh\` over whole cells, so every system of a cell was measured in"
-    echo "the same run; \`bench/scenarios.sh merge\` added its rows here. The pieces, by name:"
+    echo "the same run; \`bench/scenarios.sh merge\` added its rows here. The pieces, in the order they ran:"
     echo
-    for p in "$grid"/pieces/*/; do
+    for p in $(pieces_by_start "$grid"); do
       sed '1s/^# Scenario runner: \(.*\)$/## Piece '"$(basename "$p")"', started \1/' "$p/header.md"
     done
   } >"$grid/header.md"
@@ -187,6 +191,7 @@ case ${1:-run} in
     ;;
   report)
     [ -n "${2:-}" ] && [ -f "$2/results.csv" ] || die "usage: $0 report OUT (a directory holding results.csv)"
+    [ ! -d "$2/pieces" ] || write_grid_header "$2"
     write_report "$2"
     log "wrote $2/summary.md and $(tr '\n' ' ' <"$2/charts.txt")"
     exit 0
