@@ -144,7 +144,7 @@ merge_piece() { # grid piece
   [ -s "$piece/results.csv" ] && [ -f "$piece/header.md" ] || die "$piece: no results.csv and header.md (not a run's OUT)"
   name=$(basename "$(cd "$piece" && pwd)")
   [ ! -e "$grid/pieces/$name" ] || die "$grid already has a piece named $name"
-  mkdir -p "$grid/pieces"
+  mkdir -p "$grid"
   if [ -s "$grid/results.csv" ]; then
     [ "$(head -n 1 "$grid/results.csv")" = "$(head -n 1 "$piece/results.csv")" ] \
       || die "$piece/results.csv has other columns than $grid/results.csv"
