@@ -176,7 +176,7 @@ write_grid_header() { # grid: the summary's header, one section per piece (its o
     echo "Each piece was one run of \`bench/scenarios.sh\` over whole cells, so every system of a cell was measured in"
     echo "the same run; \`bench/scenarios.sh merge\` added its rows here. The pieces, in the order they ran:"
     echo
-    for p in $(pieces_by_start "$grid"); do
+    pieces_by_start "$grid" | while IFS= read -r p; do # one path a line, so a path with spaces stays whole
       sed '1s/^# Scenario runner: \(.*\)$/## Piece '"$(basename "$p")"', started \1/' "$p/header.md"
     done
   } >"$grid/header.md"
